@@ -1,0 +1,1 @@
+namespace Box.Agent.Cloud; internal static class Placeholder { }

@@ -1,0 +1,2 @@
+Console.WriteLine("box-agent");
+return 0;
