@@ -1,1 +1,0 @@
-namespace Box.Agent.Cloud; internal static class Placeholder { }
