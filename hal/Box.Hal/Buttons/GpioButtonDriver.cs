@@ -1,0 +1,64 @@
+using System.Device.Gpio;
+using Iot.Device.Button;
+
+namespace Box.Hal.Buttons;
+
+/// <summary>A push button on a raw GPIO line, read through Iot.Device.Bindings'
+/// <see cref="GpioButton"/> (edge interrupts + its debounce), feeding the same
+/// <see cref="GestureDetector"/> as the evdev driver. GpioButton gives no hardware
+/// timestamps, so edges are stamped when its callback runs.</summary>
+public sealed class GpioButtonDriver : IButton
+{
+    private readonly int _pin;
+    private readonly bool _activeLow;
+    private readonly GpioController? _controller;
+    private readonly TimeSpan _debounce;
+    private readonly GestureDetector _detector;
+    private GpioButton? _button;
+
+    /// <param name="activeLow">True when pressing pulls the line low (pull-up wiring, the usual case).</param>
+    public GpioButtonDriver(string name, int pin, bool activeLow = true, ButtonOptions? options = null, GpioController? controller = null)
+    {
+        Name = name;
+        _pin = pin;
+        _activeLow = activeLow;
+        _controller = controller;
+        options ??= new ButtonOptions();
+        _debounce = options.Debounce;
+        _detector = new GestureDetector(name, options with { Debounce = TimeSpan.Zero }); // GpioButton debounces
+        _detector.Changed += (_, e) => Changed?.Invoke(this, e);
+    }
+
+    public string Name { get; }
+
+    public bool IsPressed => _detector.IsPressed;
+
+    public event EventHandler<ButtonEvent>? Changed;
+
+    public event EventHandler<HalFault>? Faulted;
+
+    public void Start()
+    {
+        if (_button is not null)
+            return;
+        try
+        {
+            // isPullUp = active-low wiring; the SoC's internal pull resistor is used.
+            _button = new GpioButton(_pin, isPullUp: _activeLow, hasExternalResistor: false,
+                gpio: _controller, shouldDispose: _controller is null, debounceTime: _debounce);
+            _button.ButtonDown += (_, _) => _detector.OnEdge(true);
+            _button.ButtonUp += (_, _) => _detector.OnEdge(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _button = null;
+            Faulted?.Invoke(this, new HalFault($"button {Name}", $"cannot open GPIO pin {_pin}: {e.Message}"));
+        }
+    }
+
+    public void Dispose()
+    {
+        _button?.Dispose();
+        _detector.Dispose();
+    }
+}

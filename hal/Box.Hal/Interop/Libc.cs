@@ -1,0 +1,84 @@
+using System.Runtime.InteropServices;
+
+namespace Box.Hal.Interop;
+
+/// <summary>The few libc calls the drivers need, via source-generated LibraryImport
+/// (AOT-clean, no native helper library; cheaper than Mono.Posix for this handful).</summary>
+internal static partial class Libc
+{
+    private const string Lib = "libc";
+
+    public const int AF_NETLINK = 16;
+    public const int SOCK_DGRAM = 2;
+    public const int SOCK_CLOEXEC = 0x80000;
+    public const int NETLINK_KOBJECT_UEVENT = 15;
+    public const int SOL_SOCKET = 1;
+    public const int SO_RCVBUF = 8;
+    public const short POLLIN = 0x1;
+    public const int EINTR = 4;
+    public const int EAGAIN = 11;
+
+    public const ulong MS_NOSUID = 2;
+    public const ulong MS_NODEV = 4;
+    public const ulong MS_NOEXEC = 8;
+    public const ulong MS_NOATIME = 1024;
+    public const int MNT_DETACH = 2;
+
+    public const int LINUX_REBOOT_CMD_RESTART = 0x01234567;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct SockaddrNl
+    {
+        public ushort Family;
+        public ushort Pad;
+        public uint Pid;
+        public uint Groups;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport(Lib, EntryPoint = "socket", SetLastError = true)]
+    public static partial int Socket(int domain, int type, int protocol);
+
+    [LibraryImport(Lib, EntryPoint = "bind", SetLastError = true)]
+    public static partial int Bind(int fd, ref SockaddrNl addr, int addrLen);
+
+    [LibraryImport(Lib, EntryPoint = "setsockopt", SetLastError = true)]
+    public static partial int SetSockOpt(int fd, int level, int name, ref int value, int len);
+
+    [LibraryImport(Lib, EntryPoint = "recvfrom", SetLastError = true)]
+    public static unsafe partial nint RecvFrom(int fd, byte* buffer, nuint length, int flags, ref SockaddrNl from, ref int fromLen);
+
+    [LibraryImport(Lib, EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(ref PollFd fd, nuint count, int timeoutMs);
+
+    [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "mount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Mount(string source, string target, string fsType, nuint flags, string? data);
+
+    [LibraryImport(Lib, EntryPoint = "umount2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Umount2(string target, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "sync")]
+    public static partial void Sync();
+
+    [LibraryImport(Lib, EntryPoint = "reboot", SetLastError = true)]
+    public static partial int Reboot(int cmd);
+
+    /// <summary>"Operation not permitted (errno 1)" for the last failed call.</summary>
+    public static string LastErrorText()
+    {
+        int errno = Marshal.GetLastPInvokeError();
+        return ErrorText(errno);
+    }
+
+    public static string ErrorText(int errno) => $"{Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})";
+}

@@ -1,0 +1,62 @@
+namespace Box.Hal.Leds;
+
+/// <summary>Plays a pattern's (lit, duration) steps on a timer, for LEDs that have
+/// no kernel trigger (raw GPIO). One timer callback per step, nothing in between.</summary>
+internal sealed class SoftwareBlinker : IDisposable
+{
+    private readonly Action<bool> _set;
+    private readonly TimeProvider _time;
+    private readonly object _gate = new();
+    private ITimer? _timer;
+    private IReadOnlyList<(bool Lit, int Ms)> _steps = [];
+    private int _index;
+    private int _generation;
+
+    public SoftwareBlinker(Action<bool> set, TimeProvider time)
+    {
+        _set = set;
+        _time = time;
+    }
+
+    public void Play(IReadOnlyList<(bool Lit, int Ms)> steps)
+    {
+        lock (_gate)
+        {
+            _timer?.Dispose();
+            _timer = null;
+            _generation++;
+            _steps = steps;
+            _index = 0;
+            _set(steps[0].Lit);
+            if (steps.Count > 1)
+            {
+                int generation = _generation;
+                _timer = _time.CreateTimer(_ => Advance(generation), null, TimeSpan.FromMilliseconds(steps[0].Ms), Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    private void Advance(int generation)
+    {
+        lock (_gate)
+        {
+            if (generation != _generation || _timer is null)
+                return;
+            _index = (_index + 1) % _steps.Count;
+            var (lit, ms) = _steps[_index];
+            try { _set(lit); }
+            catch (HalException) { } // a timer thread has nobody to throw to; SetPattern reports it
+            _timer.Change(TimeSpan.FromMilliseconds(ms), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _generation++;
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+}
