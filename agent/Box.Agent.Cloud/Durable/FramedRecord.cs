@@ -1,0 +1,64 @@
+using System.Buffers.Binary;
+
+namespace Box.Agent.Cloud.Durable;
+
+/// <summary>One record of an append-only log file:
+/// <c>[u32 length][u32 crc32][u64 id][u8 kind][payload]</c>, little endian,
+/// where length counts the payload and the CRC covers id, kind and payload.
+/// A record whose length or CRC does not check is a torn write (power cut
+/// during append) or corruption; the reader stops there.</summary>
+internal readonly record struct FramedRecord(long Id, byte Kind, long Offset, int PayloadLength)
+{
+    public const int HeaderSize = 17;
+
+    public int TotalLength => HeaderSize + PayloadLength;
+
+    public static byte[] Encode(long id, byte kind, ReadOnlySpan<byte> payload)
+    {
+        var buffer = new byte[HeaderSize + payload.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(buffer, (uint)payload.Length);
+        BinaryPrimitives.WriteInt64LittleEndian(buffer.AsSpan(8), id);
+        buffer[16] = kind;
+        payload.CopyTo(buffer.AsSpan(HeaderSize));
+        BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(4), Crc32.Compute(buffer.AsSpan(8)));
+        return buffer;
+    }
+
+    /// <summary>Reads every intact record from the start of <paramref name="file"/>.
+    /// Returns the records and the offset where the intact prefix ends
+    /// (equal to the file length when nothing is torn).</summary>
+    public static (List<FramedRecord> Records, long ValidLength) Scan(FileStream file, int maxPayload)
+    {
+        var records = new List<FramedRecord>();
+        var handle = file.SafeFileHandle;
+        var length = file.Length;
+        long offset = 0;
+        Span<byte> header = stackalloc byte[HeaderSize];
+        while (offset + HeaderSize <= length)
+        {
+            if (RandomAccess.Read(handle, header, offset) != HeaderSize)
+                break;
+            var payloadLength = BinaryPrimitives.ReadUInt32LittleEndian(header);
+            if (payloadLength > (uint)maxPayload || offset + HeaderSize + payloadLength > length)
+                break;
+            var body = new byte[9 + payloadLength];
+            header[8..].CopyTo(body);
+            if (RandomAccess.Read(handle, body.AsSpan(9), offset + HeaderSize) != payloadLength)
+                break;
+            if (Crc32.Compute(body) != BinaryPrimitives.ReadUInt32LittleEndian(header[4..]))
+                break;
+            records.Add(new FramedRecord(BinaryPrimitives.ReadInt64LittleEndian(header[8..]), header[16], offset, (int)payloadLength));
+            offset += HeaderSize + payloadLength;
+        }
+        return (records, offset);
+    }
+
+    public byte[] ReadPayload(FileStream file)
+    {
+        var payload = new byte[PayloadLength];
+        var read = RandomAccess.Read(file.SafeFileHandle, payload, Offset + HeaderSize);
+        if (read != PayloadLength)
+            throw new IOException($"record {Id}: short read at offset {Offset} of {file.Name}");
+        return payload;
+    }
+}

@@ -1,0 +1,25 @@
+namespace Box.Agent.Cloud.Queue;
+
+/// <summary>What a queued message is; decides which is dropped first when
+/// the queue is full (telemetry) and which is fsynced on append (events).</summary>
+public enum QueueKind : byte
+{
+    Telemetry = 1,
+    Event = 2,
+}
+
+/// <summary>The oldest message still waiting for the broker's PUBACK.</summary>
+public sealed record QueuedMessage(long Id, QueueKind Kind, byte[] Payload);
+
+/// <summary>Bounds of the offline queue. When either is reached the oldest
+/// telemetry goes first; events go only when no telemetry is left.</summary>
+public sealed record OfflineQueueLimits(int MaxMessages = 10_000, long MaxBytes = 16 * 1024 * 1024)
+{
+    public void Validate()
+    {
+        if (MaxMessages < 1)
+            throw new ArgumentException($"queue max messages must be at least 1, got {MaxMessages}");
+        if (MaxBytes < 1024)
+            throw new ArgumentException($"queue max bytes must be at least 1024, got {MaxBytes}");
+    }
+}
