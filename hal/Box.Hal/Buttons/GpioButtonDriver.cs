@@ -14,7 +14,8 @@ public sealed class GpioButtonDriver : IButton
     private readonly GpioController? _controller;
     private readonly TimeSpan _debounce;
     private readonly GestureDetector _detector;
-    private GpioButton? _button;
+    private readonly GpioButton _button;
+    private bool _started;
 
     /// <param name="activeLow">True when pressing pulls the line low (pull-up wiring, the usual case).</param>
     public GpioButtonDriver(string name, int pin, bool activeLow = true, ButtonOptions? options = null, GpioController? controller = null)
@@ -27,6 +28,17 @@ public sealed class GpioButtonDriver : IButton
         _debounce = options.Debounce;
         _detector = new GestureDetector(name, options with { Debounce = TimeSpan.Zero }); // GpioButton debounces
         _detector.Changed += (_, e) => Changed?.Invoke(this, e);
+        try
+        {
+            // isPullUp = active-low wiring; the SoC's internal pull resistor is used.
+            _button = new GpioButton(_pin, isPullUp: _activeLow, hasExternalResistor: false,
+                gpio: _controller, shouldDispose: _controller is null, debounceTime: _debounce);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _detector.Dispose();
+            throw new HalException($"button '{name}': cannot open GPIO pin {pin}: {e.Message}", e);
+        }
     }
 
     public string Name { get; }
@@ -35,30 +47,22 @@ public sealed class GpioButtonDriver : IButton
 
     public event EventHandler<ButtonEvent>? Changed;
 
-    public event EventHandler<HalFault>? Faulted;
+    public event EventHandler<HalFault>? Faulted { add { } remove { } }
 
+    /// <summary>Starts passing edges on. GpioButton reports only edges, so the line
+    /// cannot become unreadable later and <see cref="Faulted"/> is never raised.</summary>
     public void Start()
     {
-        if (_button is not null)
+        if (_started)
             return;
-        try
-        {
-            // isPullUp = active-low wiring; the SoC's internal pull resistor is used.
-            _button = new GpioButton(_pin, isPullUp: _activeLow, hasExternalResistor: false,
-                gpio: _controller, shouldDispose: _controller is null, debounceTime: _debounce);
-            _button.ButtonDown += (_, _) => _detector.OnEdge(true);
-            _button.ButtonUp += (_, _) => _detector.OnEdge(false);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            _button = null;
-            Faulted?.Invoke(this, new HalFault($"button {Name}", $"cannot open GPIO pin {_pin}: {e.Message}"));
-        }
+        _started = true;
+        _button.ButtonDown += (_, _) => _detector.OnEdge(true);
+        _button.ButtonUp += (_, _) => _detector.OnEdge(false);
     }
 
     public void Dispose()
     {
-        _button?.Dispose();
+        _button.Dispose();
         _detector.Dispose();
     }
 }
