@@ -1,0 +1,221 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Box.Ctl.Cli;
+using Box.Ctl.Mqtt;
+using Box.Ctl.Output;
+using Box.Ctl.Rollout;
+using Box.Ctl.Tokens;
+
+namespace Box.Ctl.Commands;
+
+/// <summary><c>boxctl rollout</c>: <c>firmware.update</c> to a fleet in waves,
+/// halting when failures exceed the threshold (logic in <see cref="RolloutState"/>
+/// and <see cref="BoxUpdate"/>; this class only moves messages).</summary>
+public static class RolloutCommand
+{
+    public const string Usage =
+        "rollout --ids ID1,ID2,…|--ids-file F [--wave-size N | --waves 1,10%,50%,100%] --url URL --version V --size N --sha256 HEX "
+        + "[--max-failures N] [--max-failure-percent P] [--wave-timeout SECONDS]";
+    public static readonly TimeSpan DefaultWaveTimeout = TimeSpan.FromMinutes(15);
+
+    public static async Task<int> RunAsync(Invocation inv)
+    {
+        var a = inv.Args;
+        string? idsText = a.Option("--ids");
+        string? idsFile = a.Option("--ids-file");
+        long? waveSize = a.LongOption("--wave-size", 1, int.MaxValue);
+        string? steps = a.Option("--waves");
+        string url = a.RequireOption("--url", "where boxes download the bundle");
+        string version = a.RequireOption("--version", "the bundle's firmware version");
+        long size = a.LongOption("--size", 1, long.MaxValue) ?? throw new UsageException("--size is required (bundle size in bytes)");
+        string sha256 = a.RequireOption("--sha256", "the bundle's SHA-256");
+        long? maxFailures = a.LongOption("--max-failures", 0, int.MaxValue);
+        double? maxPercent = a.DoubleOption("--max-failure-percent", 0, 100);
+        long waveTimeoutSeconds = a.LongOption("--wave-timeout", 1, 7 * 24 * 3600) ?? (long)DefaultWaveTimeout.TotalSeconds;
+        a.EnsureEmpty("rollout");
+
+        if ((idsText is null) == (idsFile is null))
+            throw new UsageException("rollout needs exactly one of --ids ID1,ID2,… or --ids-file FILE");
+        if (waveSize is not null && steps is not null)
+            throw new UsageException("rollout takes --wave-size or --waves, not both");
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+            throw new UsageException($"--url must be an http:// or https:// URL, not '{url}'");
+        if (!ChunkToken.IsSha256Hex(sha256))
+            throw new UsageException($"--sha256 must be 64 hex digits, not '{sha256}'");
+        if (string.IsNullOrWhiteSpace(version))
+            throw new UsageException("--version must not be empty");
+        List<string> ids;
+        if (idsFile is not null)
+        {
+            if (!File.Exists(idsFile))
+                throw new UsageException($"--ids-file: no such file '{idsFile}'");
+            ids = RolloutPlan.ParseIds(File.ReadLines(idsFile), $"'{idsFile}'");
+        }
+        else
+        {
+            ids = RolloutPlan.ParseIds(idsText!.Split(','), "--ids");
+        }
+        var plan = waveSize is { } n ? RolloutPlan.BySize(ids, (int)n) : RolloutPlan.BySteps(ids, steps ?? RolloutPlan.DefaultSteps);
+        var state = new RolloutState(plan, FailureThreshold.Create(maxFailures, maxPercent));
+        var waveTimeout = TimeSpan.FromSeconds(waveTimeoutSeconds);
+        var updateArgs = new JsonObject { ["url"] = url, ["version"] = version, ["size"] = size, ["sha256"] = sha256.ToLowerInvariant() };
+
+        var topics = inv.Options.Topics;
+        await using var session = await BrokerSession.ConnectAsync(inv.Options, inv.Cancellation);
+        string responseTopic = $"boxctl/{session.Token}/reply";
+        await session.SubscribeAsync([responseTopic], inv.Cancellation);
+        var log = inv.Options.Json ? inv.Err : inv.Out;
+        log.WriteLine($"rollout of {version} to {plan.BoxCount} box(es) in {plan.Waves.Count} wave(s); tolerating {state.Threshold}");
+
+        try
+        {
+            while (!state.IsFinished)
+            {
+                var wave = state.StartWave();
+                int number = state.Summaries.Count + 1;
+                log.WriteLine($"wave {number}/{plan.Waves.Count}: {wave.Count} box(es): {string.Join(", ", wave)}");
+                foreach (var outcome in await RunWaveAsync(session, inv, wave, responseTopic, session.Token, version, updateArgs, waveTimeout))
+                {
+                    state.Record(outcome);
+                    log.WriteLine($"  {outcome.BoxId}: {Describe(outcome)}");
+                }
+                var summary = state.FinishWave();
+                log.WriteLine($"wave {summary.Number}/{summary.Of} done: {summary.Count(BoxResult.Updated)} updated, {summary.Failures} failed, "
+                    + $"{summary.Count(BoxResult.AlreadyCurrent)} already current, {summary.Count(BoxResult.Skipped)} skipped; "
+                    + $"{summary.TotalFailures} failure(s) of {summary.TotalAsked} asked so far");
+            }
+        }
+        catch (OperationCanceledException) when (inv.Cancellation.IsCancellationRequested)
+        {
+            inv.Err.WriteLine("rollout interrupted; boxes of the running wave may still be updating");
+            return ExitCodes.Interrupted;
+        }
+
+        WriteReport(inv, state, version);
+        return state.ThresholdExceeded ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    static async Task<List<BoxOutcome>> RunWaveAsync(BrokerSession session, Invocation inv, IReadOnlyList<string> wave,
+        string responseTopic, string rolloutToken, string version, JsonObject updateArgs, TimeSpan waveTimeout)
+    {
+        var topics = inv.Options.Topics;
+        var boxes = wave.ToDictionary(id => id, id => new BoxUpdate(id, $"rollout-{rolloutToken}-{id}", version), StringComparer.Ordinal);
+        var byCommand = boxes.Values.ToDictionary(b => b.CommandId, StringComparer.Ordinal);
+        await session.SubscribeAsync(wave.SelectMany(id => new[] { topics.For(id, "status"), topics.For(id, "events"), topics.For(id, "reply") }), inv.Cancellation);
+
+        // Retained statuses first: who is online, and on which fw.
+        var initial = new Dictionary<string, JsonObject?>(StringComparer.Ordinal);
+        foreach (var m in await session.SyncAsync(TimeSpan.FromMilliseconds(100), inv.Cancellation))
+            if (topics.TryParse(m.Topic, out string id, out string leaf) && leaf == "status" && boxes.ContainsKey(id))
+                initial[id] = Json.TryParseObject(m.Payload);
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(inv.Cancellation);
+        deadline.CancelAfter(waveTimeout);
+        long expires = DateTimeOffset.UtcNow.Add(waveTimeout).ToUnixTimeSeconds();
+        foreach (var box in boxes.Values)
+        {
+            if (!box.Begin(initial.GetValueOrDefault(box.BoxId)))
+                continue;
+            await session.PublishAsync(topics.For(box.BoxId, "cmd"), CommandMessages.Build(box.CommandId, "firmware.update", updateArgs, expires),
+                retain: false, responseTopic, Encoding.UTF8.GetBytes(box.CommandId), deadline.Token);
+        }
+
+        try
+        {
+            while (boxes.Values.Any(b => b.Outcome is null))
+            {
+                var m = await session.Messages.ReadAsync(deadline.Token);
+                if (m.Topic == responseTopic)
+                {
+                    if (CommandReply.TryParse(m.Payload) is { } reply && byCommand.TryGetValue(reply.Id, out var target))
+                        target.OnReply(reply);
+                    continue;
+                }
+                if (!topics.TryParse(m.Topic, out string id, out string leaf) || !boxes.TryGetValue(id, out var box))
+                    continue;
+                switch (leaf)
+                {
+                    case "status":
+                        box.OnStatus(Json.TryParseObject(m.Payload));
+                        break;
+                    case "events":
+                        box.OnEvent(Json.TryParseObject(m.Payload));
+                        break;
+                    case "reply":
+                        if (CommandReply.TryParse(m.Payload) is { } direct)
+                            box.OnReply(direct);
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!inv.Cancellation.IsCancellationRequested)
+        {
+            // Wave timeout: whoever is undecided timed out (below).
+        }
+        return wave.Select(id => boxes[id].Outcome ?? boxes[id].TimeOut(waveTimeout)).ToList();
+    }
+
+    static string Describe(BoxOutcome o) => o.Result switch
+    {
+        BoxResult.Updated => "updated " + o.Detail,
+        BoxResult.AlreadyCurrent => "unchanged, " + o.Detail,
+        BoxResult.Skipped => "skipped (" + o.Detail + "; nothing sent)",
+        BoxResult.Failed => "FAILED: " + o.Detail,
+        BoxResult.RolledBack => "ROLLED BACK: " + o.Detail,
+        BoxResult.TimedOut => "TIMED OUT: " + o.Detail,
+        _ => o.Detail,
+    };
+
+    static void WriteReport(Invocation inv, RolloutState state, string version)
+    {
+        var notReached = state.NotReached.ToList();
+        string verdict = state.Halted ? "halted" : state.ThresholdExceeded ? "failed" : "completed";
+        if (inv.Options.Json)
+        {
+            var boxes = new JsonArray();
+            foreach (var o in state.Outcomes)
+                boxes.Add((JsonNode)new JsonObject { ["id"] = o.BoxId, ["result"] = ResultName(o.Result), ["detail"] = o.Detail });
+            foreach (string id in notReached)
+                boxes.Add((JsonNode)new JsonObject { ["id"] = id, ["result"] = "not_reached", ["detail"] = "rollout halted before its wave" });
+            inv.Out.WriteLine(Json.Pretty(new JsonObject
+            {
+                ["version"] = version,
+                ["result"] = verdict,
+                ["waves"] = state.Plan.Waves.Count,
+                ["wavesRun"] = state.Summaries.Count,
+                ["asked"] = state.Asked,
+                ["failures"] = state.Failures,
+                ["threshold"] = state.Threshold.ToString(),
+                ["boxes"] = boxes,
+            }));
+            return;
+        }
+        var o2 = state.Outcomes;
+        inv.Out.WriteLine();
+        inv.Out.WriteLine($"rollout {verdict}: {version} on {o2.Count(o => o.Result is BoxResult.Updated or BoxResult.AlreadyCurrent)} of {state.Plan.BoxCount} box(es); "
+            + $"{state.Failures} failure(s) of {state.Asked} asked (tolerating {state.Threshold}); "
+            + $"{state.Summaries.Count} of {state.Plan.Waves.Count} wave(s) run");
+        var table = new TextTable("ID", "RESULT", "DETAIL");
+        foreach (var o in o2.Where(o => o.Result != BoxResult.Updated))
+            table.Add(o.BoxId, ResultName(o.Result), o.Detail);
+        foreach (string id in notReached)
+            table.Add(id, "not_reached", "rollout halted before its wave; nothing sent");
+        if (o2.Any(o => o.Result != BoxResult.Updated) || notReached.Count > 0)
+            table.WriteTo(inv.Out);
+        if (state.Halted)
+            inv.Err.WriteLine($"error: rollout halted after wave {state.Summaries.Count}: {state.Failures} failure(s) exceed the threshold ({state.Threshold}); {notReached.Count} box(es) not reached");
+        else if (state.ThresholdExceeded)
+            inv.Err.WriteLine($"error: the last wave exceeded the failure threshold ({state.Failures} failure(s), tolerating {state.Threshold})");
+    }
+
+    static string ResultName(BoxResult r) => r switch
+    {
+        BoxResult.Updated => "updated",
+        BoxResult.AlreadyCurrent => "already_current",
+        BoxResult.Skipped => "skipped",
+        BoxResult.Failed => "failed",
+        BoxResult.RolledBack => "rolled_back",
+        BoxResult.TimedOut => "timed_out",
+        _ => r.ToString(),
+    };
+}

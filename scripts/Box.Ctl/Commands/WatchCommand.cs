@@ -1,0 +1,105 @@
+using System.Text.Json.Nodes;
+using Box.Ctl.Cli;
+using Box.Ctl.Mqtt;
+using Box.Ctl.Output;
+
+namespace Box.Ctl.Commands;
+
+/// <summary><c>boxctl watch</c>: one line per message on the chosen topics of
+/// one box or all boxes, until Ctrl-C (or <c>--count</c> messages).</summary>
+public static class WatchCommand
+{
+    public const string Usage = "watch [--id ID | --all] [--topics events,telemetry,state,status] [--count N]";
+    static readonly string[] Known = ["events", "telemetry", "state", "status", "reply", "pairing", "config"];
+
+    public static async Task<int> RunAsync(Invocation inv)
+    {
+        string? id = inv.Args.Option("--id");
+        bool all = inv.Args.Flag("--all");
+        string topicList = inv.Args.Option("--topics") ?? "events,telemetry";
+        long? count = inv.Args.LongOption("--count", 1, long.MaxValue);
+        inv.Args.EnsureEmpty("watch");
+        if (id is not null && all)
+            throw new UsageException("watch takes --id ID or --all, not both");
+        if (id is not null)
+            TopicLayout.ValidateId(id);
+        string[] leaves = topicList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (leaves.Length == 0)
+            throw new UsageException("--topics needs at least one of " + string.Join(",", Known));
+        foreach (string leaf in leaves)
+            if (!Known.Contains(leaf))
+                throw new UsageException($"--topics: unknown topic '{leaf}' (known: {string.Join(",", Known)})");
+
+        var topics = inv.Options.Topics;
+        await using var session = await BrokerSession.ConnectAsync(inv.Options, inv.Cancellation);
+        await session.SubscribeAsync(leaves.Select(l => id is null ? topics.ForAll(l) : topics.For(id, l)), inv.Cancellation);
+        inv.Err.WriteLine($"watching {string.Join(",", leaves)} of {(id is null ? "all boxes" : id)} on {inv.Options.Broker} (Ctrl-C stops)");
+        inv.Err.Flush();
+
+        long seen = 0;
+        try
+        {
+            await foreach (var m in session.Messages.ReadAllAsync(inv.Cancellation))
+            {
+                if (!topics.TryParse(m.Topic, out string boxId, out string leaf))
+                    continue;
+                inv.Out.WriteLine(inv.Options.Json ? JsonLine(m, boxId, leaf) : TextLine(m, boxId, leaf));
+                inv.Out.Flush();
+                if (count is { } limit && ++seen >= limit)
+                    break;
+            }
+        }
+        catch (OperationCanceledException) when (inv.Cancellation.IsCancellationRequested)
+        {
+            // Ctrl-C is how watch ends.
+        }
+        return ExitCodes.Ok;
+    }
+
+    static string JsonLine(ReceivedMessage m, string boxId, string leaf)
+    {
+        JsonNode? payload = m.Payload.Length == 0 ? null : (JsonNode?)Json.TryParseObject(m.Payload) ?? JsonValue.Create(m.PayloadText);
+        return Json.Compact(new JsonObject
+        {
+            ["received"] = m.ReceivedAt.ToUnixTimeMilliseconds() / 1000.0,
+            ["id"] = boxId,
+            ["topic"] = leaf,
+            ["retained"] = m.Retained,
+            ["payload"] = payload,
+        });
+    }
+
+    /// <summary><c>2025-01-02 03:04:05Z box-1 event button.press seq=4 {…}</c>.</summary>
+    public static string TextLine(ReceivedMessage m, string boxId, string leaf)
+    {
+        string retained = m.Retained ? " (retained)" : "";
+        if (m.Payload.Length == 0)
+            return $"{UnixTime.Format(m.ReceivedAt)} {boxId} {leaf} cleared{retained}";
+        var doc = Json.TryParseObject(m.Payload);
+        if (doc is null)
+            return $"{UnixTime.Format(m.ReceivedAt)} {boxId} {leaf} (not a JSON object) {Truncate(m.PayloadText)}";
+        string when = Json.Long(doc, "ts") is { } ts ? UnixTime.Format(ts) : UnixTime.Format(m.ReceivedAt);
+        switch (leaf)
+        {
+            case "events":
+                string type = Json.String(doc, "type") ?? "?";
+                string seq = Json.Long(doc, "seq") is { } s ? $" seq={s}" : "";
+                var rest = (JsonObject)doc.DeepClone();
+                rest.Remove("type");
+                rest.Remove("seq");
+                rest.Remove("ts");
+                return $"{when} {boxId} event {type}{seq}{(rest.Count > 0 ? " " + Json.Compact(rest) : "")}";
+            case "status":
+                if (Json.Bool(doc, "online") != true)
+                    return $"{when} {boxId} status offline{retained}";
+                string booted = Json.Long(doc, "bootedAt") is { } b ? $" booted={UnixTime.Format(b).Replace(' ', 'T')}" : "";
+                return $"{when} {boxId} status online fw={Json.String(doc, "fw") ?? "?"} slot={Json.String(doc, "slot") ?? "?"}{booted}{retained}";
+            default:
+                var body = (JsonObject)doc.DeepClone();
+                body.Remove("ts");
+                return $"{when} {boxId} {leaf} {Json.Compact(body)}{retained}";
+        }
+    }
+
+    static string Truncate(string s) => s.Length <= 200 ? s : s[..200] + "…";
+}

@@ -1,0 +1,246 @@
+using System.Buffers;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Threading.Channels;
+using Box.Ctl.Cli;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Box.Ctl.Mqtt;
+
+/// <summary>One message as boxctl sees it.</summary>
+public sealed record ReceivedMessage(
+    string Topic,
+    byte[] Payload,
+    bool Retained,
+    string? ResponseTopic,
+    byte[]? CorrelationData,
+    DateTimeOffset ReceivedAt)
+{
+    public string PayloadText => Encoding.UTF8.GetString(Payload);
+}
+
+/// <summary>The broker could not be reached, refused us, or dropped us.</summary>
+public sealed class BrokerException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// An MQTT 5 session for one boxctl invocation: clean start, QoS 1, a random
+/// client id. Received messages go into a channel that the subcommand reads
+/// at its own pace (the MQTTnet receive callback never waits on us).
+/// </summary>
+public sealed class BrokerSession : IAsyncDisposable
+{
+    readonly IMqttClient client;
+    readonly Channel<ReceivedMessage> inbox = Channel.CreateUnbounded<ReceivedMessage>(new() { SingleReader = true });
+    /// <summary>A private topic for <see cref="SyncAsync"/> markers.</summary>
+    readonly string syncTopic;
+    int syncCounter;
+
+    BrokerSession(IMqttClient client, string token)
+    {
+        this.client = client;
+        Token = token;
+        syncTopic = $"boxctl/{token}/sync";
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            var m = e.ApplicationMessage;
+            inbox.Writer.TryWrite(new ReceivedMessage(m.Topic, m.Payload.ToArray(), m.Retain, m.ResponseTopic,
+                m.CorrelationData, DateTimeOffset.UtcNow));
+            return Task.CompletedTask;
+        };
+        client.DisconnectedAsync += e =>
+        {
+            if (e.ClientWasConnected)
+                inbox.Writer.TryComplete(new BrokerException($"lost the broker connection: {e.ReasonString ?? e.Reason.ToString()}"));
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>A random token for per-invocation topics (reply, sync).</summary>
+    public string Token { get; }
+
+    public ChannelReader<ReceivedMessage> Messages => inbox.Reader;
+
+    public static async Task<BrokerSession> ConnectAsync(GlobalOptions options, CancellationToken cancellationToken)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        string token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(options.Broker.Host, options.Broker.Port)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithClientId("boxctl-" + token)
+            .WithCleanStart(true)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
+            .WithTimeout(options.Timeout < TimeSpan.FromSeconds(10) ? options.Timeout : TimeSpan.FromSeconds(10));
+        if (options.Username is not null)
+            builder.WithCredentials(options.Username, options.Password ?? "");
+        if (options.Broker.Tls)
+            builder.WithTlsOptions(tls => ConfigureTls(tls, options));
+
+        var session = new BrokerSession(client, token);
+        try
+        {
+            var result = await client.ConnectAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
+            if (result.ResultCode != MqttClientConnectResultCode.Success)
+                throw new BrokerException($"{options.Broker} refused the connection: {result.ResultCode} {result.ReasonString}".TrimEnd());
+        }
+        catch (Exception ex) when (ex is not BrokerException && ex is not OperationCanceledException)
+        {
+            client.Dispose();
+            throw new BrokerException($"cannot connect to {options.Broker}: {Innermost(ex).Message}", ex);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+        return session;
+    }
+
+    static void ConfigureTls(MqttClientTlsOptionsBuilder tls, GlobalOptions options)
+    {
+        tls.UseTls(true);
+        if (options.CaFile is not null)
+        {
+            // Pin the given CA(s): the broker's chain must end there, the
+            // system store is not consulted, the host name must match.
+            var roots = new X509Certificate2Collection();
+            try
+            {
+                roots.ImportFromPemFile(options.CaFile);
+            }
+            catch (CryptographicException ex)
+            {
+                throw new UsageException($"--ca: '{options.CaFile}' holds no PEM certificate ({ex.Message})");
+            }
+            if (roots.Count == 0)
+                throw new UsageException($"--ca: '{options.CaFile}' holds no PEM certificate");
+            tls.WithCertificateValidationHandler(e => ValidateAgainst(roots, e.Certificate, e.SslPolicyErrors));
+        }
+        if (options.CertFile is not null && options.KeyFile is not null)
+        {
+            X509Certificate2 cert;
+            try
+            {
+                cert = X509Certificate2.CreateFromPemFile(options.CertFile, options.KeyFile);
+            }
+            catch (CryptographicException ex)
+            {
+                throw new UsageException($"--cert/--key: cannot load '{options.CertFile}' with '{options.KeyFile}': {ex.Message}");
+            }
+            tls.WithClientCertificates([cert]);
+        }
+    }
+
+    static bool ValidateAgainst(X509Certificate2Collection roots, X509Certificate? presented, SslPolicyErrors errors)
+    {
+        if (presented is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
+            return false;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var leaf = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
+        return chain.Build(leaf);
+    }
+
+    static Exception Innermost(Exception ex)
+    {
+        while (ex.InnerException is not null)
+            ex = ex.InnerException;
+        return ex;
+    }
+
+    public async Task SubscribeAsync(IEnumerable<string> topicFilters, CancellationToken cancellationToken)
+    {
+        var builder = new MqttClientSubscribeOptionsBuilder();
+        int count = 0;
+        foreach (string filter in topicFilters)
+        {
+            builder.WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce));
+            count++;
+        }
+        if (count == 0)
+            return;
+        var result = await client.SubscribeAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
+        foreach (var item in result.Items)
+            if (item.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2)
+                throw new BrokerException($"the broker refused the subscription to '{item.TopicFilter.Topic}': {item.ResultCode}");
+    }
+
+    public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain,
+        string? responseTopic = null, byte[]? correlationData = null, CancellationToken cancellationToken = default)
+    {
+        var builder = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(new ReadOnlySequence<byte>(payload))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(retain);
+        if (payload.Length > 0)
+            builder.WithPayloadFormatIndicator(MqttPayloadFormatIndicator.CharacterData).WithContentType("application/json");
+        if (responseTopic is not null)
+            builder.WithResponseTopic(responseTopic);
+        if (correlationData is not null)
+            builder.WithCorrelationData(correlationData);
+        var result = await client.PublishAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
+        if (result.ReasonCode is not (MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers))
+            throw new BrokerException($"the broker refused the message to '{topic}': {result.ReasonCode} {result.ReasonString}".TrimEnd());
+    }
+
+    /// <summary>
+    /// Reads messages until the broker has delivered everything it queued for
+    /// us before now (in particular the retained messages of earlier
+    /// subscriptions), then for as long as messages keep arriving closer than
+    /// <paramref name="quiet"/> apart. Works by publishing a marker to a
+    /// private topic: a broker delivers a session's messages in order.
+    /// </summary>
+    public async Task<List<ReceivedMessage>> SyncAsync(TimeSpan quiet, CancellationToken cancellationToken)
+    {
+        string marker = (++syncCounter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (syncCounter == 1)
+            await SubscribeAsync([syncTopic], cancellationToken).ConfigureAwait(false);
+        await PublishAsync(syncTopic, Encoding.ASCII.GetBytes(marker), retain: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var received = new List<ReceivedMessage>();
+        while (true)
+        {
+            var m = await inbox.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (m.Topic == syncTopic)
+            {
+                if (m.PayloadText == marker)
+                    break;
+                continue;
+            }
+            received.Add(m);
+        }
+        while (true)
+        {
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            idle.CancelAfter(quiet);
+            try
+            {
+                received.Add(await inbox.Reader.ReadAsync(idle.Token).ConfigureAwait(false));
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return received;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (client.IsConnected)
+                await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build()).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Leaving anyway; the broker drops the session (clean start).
+        }
+        client.Dispose();
+        inbox.Writer.TryComplete();
+    }
+}
