@@ -43,19 +43,17 @@ public static class CommandMessages
         return Encoding.UTF8.GetBytes(cmd.ToJsonString());
     }
 
-    /// <summary>PROTOCOL.md does not name the field of a <c>job.progress</c>
-    /// event that carries the command id; accept the likely spellings.</summary>
-    static readonly string[] CommandIdFields = ["id", "cmdId", "commandId", "jobId", "job"];
-
     /// <summary>True (with percent and message) when <paramref name="ev"/> is
-    /// a <c>job.progress</c> event of command <paramref name="commandId"/>.</summary>
+    /// a <c>job.progress</c> event of command <paramref name="commandId"/>:
+    /// <c>{"type":"job.progress","id":"&lt;cmd id&gt;","name":…,"percent":n,"message":…}</c>
+    /// as the agent's dispatcher publishes it.</summary>
     public static bool IsProgressOf(JsonObject? ev, string commandId, out double? percent, out string? message)
     {
         percent = null;
         message = null;
         if (Json.String(ev, "type") != "job.progress")
             return false;
-        if (!CommandIdFields.Any(f => Json.String(ev, f) == commandId))
+        if (Json.String(ev, "id") != commandId)
             return false;
         percent = Json.Double(ev, "percent");
         message = Json.String(ev, "message");

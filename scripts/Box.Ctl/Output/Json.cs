@@ -26,17 +26,23 @@ public static class Json
     public static string? String(JsonObject? o, string name) =>
         o?[name] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
 
-    public static long? Long(JsonObject? o, string name)
+    public static long? Long(JsonObject? o, string name) =>
+        Number(o, name) is { } d && d == Math.Floor(d) && Math.Abs(d) < 9e15 ? (long)d : null;
+
+    /// <summary>Numbers parsed from JSON and numbers built in code (int,
+    /// long, double values) alike.</summary>
+    public static double? Double(JsonObject? o, string name) => Number(o, name);
+
+    static double? Number(JsonObject? o, string name)
     {
-        if (o?[name] is not JsonValue v)
+        if (o?[name] is not JsonValue v || v.GetValueKind() != JsonValueKind.Number)
             return null;
         if (v.TryGetValue(out long l))
             return l;
-        return v.TryGetValue(out double d) && d == Math.Floor(d) && Math.Abs(d) < 9e15 ? (long)d : null;
+        if (v.TryGetValue(out int i))
+            return i;
+        return v.TryGetValue(out double d) ? d : null;
     }
-
-    public static double? Double(JsonObject? o, string name) =>
-        o?[name] is JsonValue v && v.TryGetValue(out double d) ? d : null;
 
     public static bool? Bool(JsonObject? o, string name) =>
         o?[name] is JsonValue v && v.TryGetValue(out bool b) ? b : null;

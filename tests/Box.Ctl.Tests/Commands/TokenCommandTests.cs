@@ -1,0 +1,64 @@
+using Box.Ctl.Tests.Support;
+
+namespace Box.Ctl.Tests.Commands;
+
+public sealed class TokenCommandTests : IDisposable
+{
+    const string Hash = "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881";
+    readonly string dir = Directory.CreateTempSubdirectory("boxctl-token-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    string PrivateKey => Path.Combine(dir, "scheduler-key.pem");
+    string PublicKey => Path.Combine(dir, "scheduler-key.pub.pem");
+
+    [Fact]
+    public async Task Keygen_mint_verify_round_trip()
+    {
+        var keygen = await CtlRunner.RunAsync("token", "keygen", "--out", dir);
+        Assert.True(keygen.ExitCode == 0, keygen.ToString());
+        Assert.StartsWith("-----BEGIN PRIVATE KEY-----", File.ReadAllText(PrivateKey));
+        Assert.StartsWith("-----BEGIN PUBLIC KEY-----", File.ReadAllText(PublicKey));
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(PrivateKey));
+
+        var mint = await CtlRunner.RunAsync("token", "mint", "--key", PrivateKey, "--hash", Hash, "--ttl", "600", "--jti", "t-1");
+        Assert.True(mint.ExitCode == 0, mint.ToString());
+        string token = mint.Out.Trim();
+
+        var verify = await CtlRunner.RunAsync("token", "verify", "--pub", PublicKey, token, "--hash", Hash);
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.Contains($"valid: chunk {Hash}", verify.Out);
+        Assert.Contains("jti t-1", verify.Out);
+    }
+
+    [Fact]
+    public async Task Verify_fails_with_a_reason_for_a_tampered_token_and_keygen_keeps_existing_keys()
+    {
+        Assert.Equal(0, (await CtlRunner.RunAsync("token", "keygen", "--out", dir)).ExitCode);
+        string token = (await CtlRunner.RunAsync("token", "mint", "--key", PrivateKey, "--hash", Hash)).Out.Trim();
+        string tampered = token[..^2] + (token[^2] == 'A' ? "B" : "A") + token[^1];
+
+        var verify = await CtlRunner.RunAsync("token", "verify", "--pub", PublicKey, tampered);
+
+        Assert.Equal(1, verify.ExitCode);
+        Assert.Contains("invalid token: signature does not match", verify.Err);
+        var again = await CtlRunner.RunAsync("token", "keygen", "--out", dir);
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("not overwriting", again.Err);
+    }
+
+    [Fact]
+    public async Task Mint_refuses_a_bad_hash_and_a_public_key()
+    {
+        Assert.Equal(0, (await CtlRunner.RunAsync("token", "keygen", "--out", dir)).ExitCode);
+
+        var badHash = await CtlRunner.RunAsync("token", "mint", "--key", PrivateKey, "--hash", "abc");
+        Assert.Equal(2, badHash.ExitCode);
+        Assert.Contains("--hash must be 64 hex digits", badHash.Err);
+
+        var publicOnly = await CtlRunner.RunAsync("token", "mint", "--key", PublicKey, "--hash", Hash);
+        Assert.Equal(2, publicOnly.ExitCode);
+        Assert.Contains("no EC private key", publicOnly.Err);
+    }
+}
