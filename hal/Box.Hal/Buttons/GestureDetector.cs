@@ -47,6 +47,10 @@ public sealed class GestureDetector : IDisposable
             if (_disposed)
                 return;
             var when = at ?? _time.GetUtcNow();
+            // A change held back as possible bounce that then stayed put for the debounce
+            // time was real (a late reader can deliver it together with the next edge).
+            if (_raw != _pressed && when - _rawAt >= _debounce)
+                Accept(_raw, _rawAt);
             _raw = pressed;
             _rawAt = when;
             if (pressed == _pressed)

@@ -127,4 +127,20 @@ public class GestureDetectorTests
         _time.Advance(TimeSpan.FromSeconds(15));
         Assert.DoesNotContain(ButtonEventKind.HoldThreshold, Kinds);
     }
+
+    [Fact]
+    public void Press_starting_inside_the_window_of_the_last_release_is_kept_when_delivered_late()
+    {
+        Edge(true);
+        _time.Advance(TimeSpan.FromMilliseconds(300));
+        Edge(false);
+        var down = _time.GetUtcNow() + TimeSpan.FromMilliseconds(5); // 5 ms after the release: inside its bounce window
+        _detector.OnEdge(true, down);
+        _detector.OnEdge(false, down + TimeSpan.FromSeconds(3.5));
+
+        Assert.Equal(
+            [ButtonEventKind.Down, ButtonEventKind.Up, ButtonEventKind.Press,
+             ButtonEventKind.Down, ButtonEventKind.HoldThreshold, ButtonEventKind.Up, ButtonEventKind.Hold], Kinds);
+        Assert.Equal(TimeSpan.FromSeconds(3.5), _events[^1].Duration);
+    }
 }

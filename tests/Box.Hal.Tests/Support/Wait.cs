@@ -7,13 +7,16 @@ public static class Wait
 {
     public static readonly TimeSpan Generous = TimeSpan.FromSeconds(10);
 
-    public static void Until(Func<bool> condition, string what, TimeSpan? timeout = null)
+    public static void Until(Func<bool> condition, string what, TimeSpan? timeout = null) =>
+        Until(condition, () => what, timeout);
+
+    public static void Until(Func<bool> condition, Func<string> what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? Generous);
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)
-                Assert.Fail($"timed out waiting for {what}");
+                Assert.Fail($"timed out waiting for {what()}");
             Thread.Sleep(10);
         }
     }
@@ -27,7 +30,7 @@ public static class Wait
 
         public T WaitFor(Func<T, bool> match, string what)
         {
-            Until(() => _items.Any(match), what);
+            Until(() => _items.Any(match), () => $"{what} (seen so far: {string.Join("; ", _items)})");
             return _items.First(match);
         }
     }

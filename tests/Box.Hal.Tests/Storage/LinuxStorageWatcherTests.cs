@@ -1,0 +1,197 @@
+using Box.Hal.Storage;
+using Box.Hal.Tests.Support;
+
+namespace Box.Hal.Tests.Storage;
+
+/// <summary>The watcher over a hand-made /sys + /dev tree whose device nodes are real
+/// filesystem images; uevents come through the file source, mounting is recorded.</summary>
+public class LinuxStorageWatcherTests : IDisposable
+{
+    private readonly TempDir _root = new();
+    private readonly RecordingMounter _mounter = new();
+    private readonly Wait.Recorder<DiskEvent> _events = new();
+
+    public void Dispose() => _root.Dispose();
+
+    private sealed class RecordingMounter : IMounter
+    {
+        public List<string> Calls { get; } = [];
+        public string? Refuse { get; set; }
+
+        public string Mount(DiskInfo disk)
+        {
+            lock (Calls) Calls.Add($"mount {disk.Device}");
+            if (Refuse is { } why)
+                throw new HalException($"{disk.Device}: mount {disk.FsType} failed: {why}");
+            return $"/media/box/{disk.FsUuid}";
+        }
+
+        public void Unmount(DiskInfo disk)
+        {
+            lock (Calls) Calls.Add($"umount {disk.MountPath}");
+        }
+    }
+
+    /// <summary>sda with partition sda1 holding <paramref name="image"/>.</summary>
+    private void AddPartitionedDisk(string disk, string part, string image)
+    {
+        _root.Write($"sys/block/{disk}/size", "31250000\n");
+        _root.Write($"sys/block/{disk}/removable", "1\n");
+        _root.Write($"sys/block/{disk}/{part}/partition", "1\n");
+        _root.Write($"sys/block/{disk}/{part}/size", (new FileInfo(image).Length / 512) + "\n");
+        Directory.CreateDirectory(_root["dev"]);
+        File.Copy(image, _root[$"dev/{part}"], overwrite: true);
+        Tools.Blank(_root[$"dev/{disk}"], 1 << 20);
+    }
+
+    private string Ext4Image(string uuid)
+    {
+        string img = Tools.Blank(_root[$"img-{uuid}"], 8 << 20);
+        Tools.Run("mkfs.ext4", "-F", "-q", "-U", uuid, "-L", "data", img);
+        return img;
+    }
+
+    private LinuxStorageWatcher Start(string ueventFile)
+    {
+        var watcher = new LinuxStorageWatcher(new UeventFileTail(ueventFile), new LinuxDiskCatalog(_root.Path, ["mmcblk*", "loop*"]), _mounter);
+        watcher.Changed += (_, e) => _events.Add(e);
+        watcher.Start();
+        return watcher;
+    }
+
+    private static Uevent Block(string action, string name, string devType) =>
+        new(action, $"/devices/platform/soc/c9040000.usb/usb1/1-1/1-1:1.0/host0/target0:0:0/0:0:0:0/block/{name}",
+            new Dictionary<string, string> { ["ACTION"] = action, ["SUBSYSTEM"] = "block", ["DEVNAME"] = name, ["DEVTYPE"] = devType });
+
+    [Fact]
+    public void Initial_scan_mounts_partitions_and_skips_ignored_and_partitioned_disks()
+    {
+        AddPartitionedDisk("sda", "sda1", Ext4Image("11111111-2222-4333-8444-555555555555"));
+        _root.Write("sys/block/mmcblk0/size", "15000000\n");
+        _root.Write("sys/block/loop0/size", "0\n");
+
+        using var watcher = Start(_root["uevents"]);
+        var mounted = _events.WaitFor(e => e.Kind == DiskEventKind.Mounted, "Mounted");
+
+        Assert.Equal("sda1", mounted.Disk.Device);
+        Assert.Equal("ext4", mounted.Disk.FsType);
+        Assert.Equal("11111111-2222-4333-8444-555555555555", mounted.Disk.FsUuid);
+        Assert.Equal("data", mounted.Disk.Label);
+        Assert.Equal(8L << 20, mounted.Disk.SizeBytes);
+        Assert.Equal("/media/box/11111111-2222-4333-8444-555555555555", mounted.Disk.MountPath);
+        Assert.Equal([DiskEventKind.Added, DiskEventKind.Mounted], _events.Items.Select(e => e.Kind));
+        Assert.Equal(["mount sda1"], _mounter.Calls);
+        Assert.Single(watcher.Disks);
+    }
+
+    [Fact]
+    public void Hotplug_and_yank_via_uevents()
+    {
+        string uevents = _root["uevents"];
+        using var watcher = Start(uevents);
+        Wait.Until(() => File.Exists(uevents), "uevent file");
+
+        AddPartitionedDisk("sdb", "sdb1", Ext4Image("aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"));
+        UeventFileTail.Append(uevents, Block("add", "sdb", "disk"));        // partitioned disk: silently skipped
+        UeventFileTail.Append(uevents, Block("add", "sdb1", "partition"));
+        _events.WaitFor(e => e.Kind == DiskEventKind.Mounted, "Mounted");
+
+        UeventFileTail.Append(uevents, Block("remove", "sdb1", "partition"));
+        UeventFileTail.Append(uevents, Block("remove", "sdb", "disk"));
+        var removed = _events.WaitFor(e => e.Kind == DiskEventKind.Removed, "Removed");
+
+        Assert.Equal("aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", removed.Disk.FsUuid);
+        Assert.Equal([DiskEventKind.Added, DiskEventKind.Mounted, DiskEventKind.Unmounted, DiskEventKind.Removed], _events.Items.Select(e => e.Kind));
+        Assert.Equal(["mount sdb1", "umount /media/box/aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"], _mounter.Calls);
+        Assert.Empty(watcher.Disks);
+    }
+
+    [Fact]
+    public void Unknown_filesystem_is_an_error_event_and_the_watcher_keeps_going()
+    {
+        string garbage = _root["garbage.img"];
+        File.WriteAllBytes(garbage, Enumerable.Range(0, 8192).Select(i => (byte)(i * 7)).ToArray());
+        AddPartitionedDisk("sdc", "sdc1", garbage);
+        using var watcher = Start(_root["uevents"]);
+
+        var error = _events.WaitFor(e => e.Kind == DiskEventKind.Error, "Error");
+        Assert.Equal("sdc1: unknown filesystem", error.Error);
+        Assert.Empty(_mounter.Calls);
+
+        AddPartitionedDisk("sdd", "sdd1", Ext4Image("12345678-1234-4234-8234-123456789abc"));
+        UeventFileTail.Append(_root["uevents"], Block("add", "sdd1", "partition"));
+        _events.WaitFor(e => e.Kind == DiskEventKind.Mounted && e.Disk.Device == "sdd1", "sdd1 mounted");
+    }
+
+    [Fact]
+    public void Refused_mount_is_an_error_naming_device_and_reason()
+    {
+        AddPartitionedDisk("sda", "sda1", Ext4Image("99999999-2222-4333-8444-555555555555"));
+        _mounter.Refuse = "Permission denied (errno 13)";
+        using var watcher = Start(_root["uevents"]);
+        var error = _events.WaitFor(e => e.Kind == DiskEventKind.Error, "Error");
+        Assert.Contains("sda1", error.Error);
+        Assert.Contains("Permission denied", error.Error);
+    }
+
+    [Fact]
+    public void Non_block_and_ignored_uevents_do_nothing()
+    {
+        using var watcher = Start(_root["uevents"]);
+        watcher.Handle(new Uevent("add", "/devices/x/usb1/1-1", new Dictionary<string, string> { ["SUBSYSTEM"] = "usb" }));
+        watcher.Handle(Block("add", "mmcblk0p1", "partition"));
+        watcher.Handle(Block("add", "../../etc", "partition"));
+        Assert.Empty(_events.Items);
+        Assert.Empty(_mounter.Calls);
+    }
+}
+
+public class LinuxMounterTests
+{
+    [Fact]
+    public void Mount_failure_names_device_and_errno_text()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir["dev"]);
+        Tools.Blank(dir["dev/sdz1"], 1 << 20);
+        var mounter = new LinuxMounter(dir.Path, dir["media"]);
+        // An image file is not a block device: the kernel refuses (ENOTBLK, or EPERM without CAP_SYS_ADMIN).
+        var e = Assert.Throws<HalException>(() => mounter.Mount(new DiskInfo { Device = "sdz1", FsType = "ext4", FsUuid = "0000-1111" }));
+        Assert.StartsWith("sdz1: mount ext4", e.Message);
+        Assert.Matches(@"\(errno \d+\)$", e.Message);
+        Assert.False(Directory.Exists(dir["media/0000-1111"])); // no stray mount point left behind
+    }
+
+    [Fact]
+    public void Disk_without_uuid_is_refused_before_mount()
+    {
+        var mounter = new LinuxMounter("/", "/media/box");
+        var e = Assert.Throws<HalException>(() => mounter.Mount(new DiskInfo { Device = "sdq1" }));
+        Assert.Contains("sdq1", e.Message);
+    }
+}
+
+public class UeventSocketTests
+{
+    [Fact]
+    public void Opens_receives_nothing_in_time_and_closes()
+    {
+        UeventSocket socket;
+        try
+        {
+            socket = new UeventSocket();
+        }
+        catch (HalException e)
+        {
+            // Some sandboxes forbid netlink; the message must still say what failed.
+            Assert.StartsWith("uevent socket", e.Message);
+            return;
+        }
+        using (socket)
+        using (var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
+        {
+            // Uevents may or may not arrive here; either way Receive returns on cancellation.
+            while (socket.Receive(cts.Token) is not null) { }
+        }
+    }
+}
