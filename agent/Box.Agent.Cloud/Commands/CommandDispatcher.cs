@@ -179,7 +179,11 @@ public sealed class CommandDispatcher : IDisposable
             Refuse(route, null, $"id: must be a string, got {Describe(idNode)}");
             return null;
         }
-        var id = idNode.GetValue<string>();
+        if (!TryGetString(idNode, out var id))
+        {
+            Refuse(route, null, "id: not a valid UTF-16 string (lone surrogate escape)");
+            return null;
+        }
         if (UnusableId(id) is { } idProblem)
         {
             Refuse(route, null, idProblem);
@@ -274,6 +278,22 @@ public sealed class CommandDispatcher : IDisposable
         _ => "null",
     };
 
+    /// <summary>A JSON string may escape a lone surrogate ("\ud800"), which
+    /// cannot become a .NET string; that is bad input, not a crash.</summary>
+    static bool TryGetString(JsonNode node, out string value)
+    {
+        try
+        {
+            value = node.GetValue<string>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = "";
+            return false;
+        }
+    }
+
     static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
 
     public void Dispose() => _store.Dispose();
@@ -295,7 +315,9 @@ public sealed class CommandDispatcher : IDisposable
                 return BadRequest("name: required string");
             if (nameNode.GetValueKind() != JsonValueKind.String)
                 return BadRequest($"name: must be a string, got {Describe(nameNode)}");
-            Name = nameNode.GetValue<string>();
+            if (!TryGetString(nameNode, out var name))
+                return BadRequest("name: not a valid UTF-16 string (lone surrogate escape)");
+            Name = name;
             if (Name.Length == 0)
                 return BadRequest("name: must not be empty");
             if (!envelope.TryGetPropertyValue("args", out var argsNode) || argsNode is null)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -8,6 +9,9 @@ namespace Box.Agent.Cloud.Commands;
 /// (no reflection serialization).</summary>
 public static class Replies
 {
+    // Machine-read payloads, never HTML: keep ' < > & readable instead of \u0027.
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary><c>{"id","ok":true,"status":"done","result":{…}}</c>; a null result is <c>{}</c>.</summary>
     public static byte[] Done(string id, JsonObject? result) => Write(w =>
     {
@@ -56,7 +60,7 @@ public static class Replies
     static byte[] Write(Action<Utf8JsonWriter> body)
     {
         var buffer = new ArrayBufferWriter<byte>(128);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
             body(writer);

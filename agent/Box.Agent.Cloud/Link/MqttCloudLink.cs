@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
@@ -22,6 +23,7 @@ namespace Box.Agent.Cloud.Link;
 /// current session, they never start a loop of their own.</summary>
 public sealed class MqttCloudLink : ICloudLink, IReplySink
 {
+    static readonly JsonWriterOptions WriterOptions = Replies.WriterOptions;
     static readonly byte[] OfflineStatus = """{"online":false}"""u8.ToArray();
 
     readonly CloudLinkOptions _options;
@@ -289,6 +291,8 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
         catch (Exception e) when (!stop.IsCancellationRequested)
         {
             var reason = e is CloudLinkException ? e.Message : DescribeFailure(e);
+            if (!session.Ready)
+                reason = $"connect to {_options.Broker}: {reason}";
             if (session.Ready)
             {
                 _log?.Invoke("warn", $"cloud link down: {reason}");
@@ -578,7 +582,10 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
     {
         if (_trust.LastProblem is { } tls)
             return "TLS: " + tls;
-        return Describe(e);
+        var text = Describe(e);
+        if (_options.Broker.Scheme == "mqtts" && _trust.ClientCertificate is null && e is not CloudLinkException)
+            text += " (if the broker requires a client certificate, none is configured)";
+        return text;
     }
 
     static string DescribeDisconnect(MqttClientDisconnectedEventArgs e)
@@ -625,7 +632,7 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
     static byte[] Write(Action<Utf8JsonWriter> body)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
             body(writer);
