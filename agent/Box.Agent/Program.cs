@@ -1,2 +1,5 @@
-Console.WriteLine("box-agent");
-return 0;
+using Box.Agent.Cli;
+
+// box-agent: exit 0 clean stop, 2 bad arguments or configuration (one line on
+// stderr naming the problem), 1 anything else.
+return await AgentMain.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

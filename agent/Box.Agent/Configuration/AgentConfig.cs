@@ -1,0 +1,101 @@
+namespace Box.Agent.Configuration;
+
+/// <summary>The effective configuration: defaults, overlaid by the local file,
+/// the cloud's desired config (only <see cref="ConfigSchema.CloudKeys"/>) and
+/// the command line. Built only by <see cref="ConfigParser"/>, so every
+/// instance is valid.</summary>
+public sealed record AgentConfig
+{
+    // ---- keys the cloud may set (PROTOCOL.md "Configuration") ----
+    public long Version { get; init; }
+    public int TelemetryIntervalSeconds { get; init; } = 60;
+    public StoreConfig Store { get; init; } = new();
+    public ServeConfig Serve { get; init; } = new();
+    public SchedulerConfig Scheduler { get; init; } = new();
+    public PairingConfig Pairing { get; init; } = new();
+
+    // ---- agent-local keys (file and flags only) ----
+    /// <summary>Box id in topics; null = the board's serial number.</summary>
+    public string? Id { get; init; }
+    /// <summary>Board profile name ("onecloud", "rpi4", "qemu-virt", "sim").</summary>
+    public string? Board { get; init; }
+    /// <summary>Root of the simulated board (board "sim").</summary>
+    public string? SimDir { get; init; }
+    /// <summary>Persistent state directory (/data on the device).</summary>
+    public string DataDir { get; init; } = "/data";
+    /// <summary>LAN status page / chunk server listen address "ADDR:PORT"; null = no HTTP.</summary>
+    public string? Http { get; init; }
+    public BrokerConfig Broker { get; init; } = new();
+    public QueueConfig Queue { get; init; } = new();
+    public FirmwareConfig Firmware { get; init; } = new();
+}
+
+public sealed record StoreConfig
+{
+    /// <summary>Share of the disk the store may use.</summary>
+    public int QuotaPercent { get; init; } = 90;
+    /// <summary>Eviction starts above this share of the quota…</summary>
+    public int HighWatermarkPercent { get; init; } = 90;
+    /// <summary>…and stops below this one.</summary>
+    public int LowWatermarkPercent { get; init; } = 80;
+}
+
+public sealed record ServeConfig
+{
+    /// <summary>Upload limit; 0 = unlimited.</summary>
+    public long RateLimitBytesPerSecond { get; init; }
+    /// <summary>Concurrent connections; 0 = unlimited.</summary>
+    public int MaxConnections { get; init; } = 256;
+    public IReadOnlyList<ServeWindow> Schedule { get; init; } = [];
+}
+
+/// <summary>A daily window with its own rate limit. <see cref="To"/> earlier than
+/// <see cref="From"/> spans midnight.</summary>
+public sealed record ServeWindow(TimeOnly From, TimeOnly To, long RateLimitBytesPerSecond, bool ToIsMidnight = false)
+{
+    public bool Contains(TimeOnly t)
+    {
+        if (ToIsMidnight) return t >= From;
+        return From < To ? t >= From && t < To : t >= From || t < To;
+    }
+}
+
+public sealed record SchedulerConfig
+{
+    /// <summary>PEM of the scheduler's ECDSA P-256 key that signs chunk tokens.</summary>
+    public string? PublicKeyPem { get; init; }
+}
+
+public sealed record PairingConfig
+{
+    public int HoldSeconds { get; init; } = 3;
+    public int FactoryResetHoldSeconds { get; init; } = 10;
+    public int WindowSeconds { get; init; } = 600;
+}
+
+public sealed record BrokerConfig
+{
+    /// <summary>mqtt://host:port or mqtts://host:port; null = run without a cloud link.</summary>
+    public string? Url { get; init; }
+    /// <summary>CA certificate (PEM) the broker's certificate must chain to (pinning).</summary>
+    public string? CaFile { get; init; }
+    public string? CertFile { get; init; }
+    public string? KeyFile { get; init; }
+    public string? Username { get; init; }
+    public string? Password { get; init; }
+    /// <summary>Topic prefix; "{id}" is replaced with the box id.</summary>
+    public string TopicPrefix { get; init; } = "box/{id}/";
+}
+
+/// <summary>Bounds of the offline queue of telemetry and events on /data.</summary>
+public sealed record QueueConfig
+{
+    public int MaxMessages { get; init; } = 10_000;
+    public long MaxBytes { get; init; } = 16L * 1024 * 1024;
+}
+
+public sealed record FirmwareConfig
+{
+    /// <summary>PEM public key that firmware bundles must be signed with. Never from the cloud.</summary>
+    public string? PublicKeyFile { get; init; }
+}

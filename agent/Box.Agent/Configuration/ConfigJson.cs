@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Box.Agent.Configuration;
+
+/// <summary>The effective configuration as JSON in the same schema it is read
+/// in (for <c>config.get</c> and the status page).</summary>
+public static class ConfigJson
+{
+    public const string Redacted = "***";
+
+    public static JsonObject ToJson(AgentConfig c, bool redactSecrets = true) => new()
+    {
+        ["version"] = c.Version,
+        ["telemetryIntervalSeconds"] = c.TelemetryIntervalSeconds,
+        ["store"] = new JsonObject
+        {
+            ["quotaPercent"] = c.Store.QuotaPercent,
+            ["highWatermarkPercent"] = c.Store.HighWatermarkPercent,
+            ["lowWatermarkPercent"] = c.Store.LowWatermarkPercent,
+        },
+        ["serve"] = new JsonObject
+        {
+            ["rateLimitBytesPerSecond"] = c.Serve.RateLimitBytesPerSecond,
+            ["maxConnections"] = c.Serve.MaxConnections,
+            ["schedule"] = new JsonArray([.. c.Serve.Schedule.Select(w => (JsonNode)new JsonObject
+            {
+                ["from"] = Clock(w.From),
+                ["to"] = w.ToIsMidnight ? "24:00" : Clock(w.To),
+                ["rateLimitBytesPerSecond"] = w.RateLimitBytesPerSecond,
+            })]),
+        },
+        ["scheduler"] = new JsonObject { ["publicKeyPem"] = c.Scheduler.PublicKeyPem },
+        ["pairing"] = new JsonObject
+        {
+            ["holdSeconds"] = c.Pairing.HoldSeconds,
+            ["factoryResetHoldSeconds"] = c.Pairing.FactoryResetHoldSeconds,
+            ["windowSeconds"] = c.Pairing.WindowSeconds,
+        },
+        ["id"] = c.Id,
+        ["board"] = c.Board,
+        ["simDir"] = c.SimDir,
+        ["dataDir"] = c.DataDir,
+        ["http"] = c.Http,
+        ["broker"] = new JsonObject
+        {
+            ["url"] = c.Broker.Url,
+            ["caFile"] = c.Broker.CaFile,
+            ["certFile"] = c.Broker.CertFile,
+            ["keyFile"] = c.Broker.KeyFile,
+            ["username"] = c.Broker.Username,
+            ["password"] = c.Broker.Password is null ? null : redactSecrets ? Redacted : c.Broker.Password,
+            ["topicPrefix"] = c.Broker.TopicPrefix,
+        },
+        ["queue"] = new JsonObject
+        {
+            ["maxMessages"] = c.Queue.MaxMessages,
+            ["maxBytes"] = c.Queue.MaxBytes,
+        },
+        ["firmware"] = new JsonObject { ["publicKeyFile"] = c.Firmware.PublicKeyFile },
+    };
+
+    private static string Clock(TimeOnly t) => t.ToString("HH:mm", CultureInfo.InvariantCulture);
+}
