@@ -11,12 +11,18 @@ public sealed class Mosquitto : IDisposable
     readonly Process process;
     readonly string dir;
 
-    public Mosquitto()
+    public Mosquitto() : this(_ => "")
+    {
+    }
+
+    /// <param name="listenerOptions">Extra lines for the listener (TLS
+    /// files), given the broker's temp directory to put them in.</param>
+    internal Mosquitto(Func<string, string> listenerOptions)
     {
         dir = Directory.CreateTempSubdirectory("boxctl-mosquitto-").FullName;
         Port = FreePort();
         string conf = Path.Combine(dir, "mosquitto.conf");
-        File.WriteAllText(conf, $"listener {Port} 127.0.0.1\nallow_anonymous true\npersistence false\n");
+        File.WriteAllText(conf, $"per_listener_settings false\nallow_anonymous true\npersistence false\nlistener {Port} 127.0.0.1\n{listenerOptions(dir)}");
         string binary = File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto";
         process = Process.Start(new ProcessStartInfo(binary, ["-c", conf])
         {
@@ -24,15 +30,18 @@ public sealed class Mosquitto : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         }) ?? throw new InvalidOperationException("mosquitto did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => Log(e.Data);
+        process.ErrorDataReceived += (_, e) => Log(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var until = DateTime.UtcNow.AddSeconds(15);
         while (true)
         {
             if (process.HasExited)
-                throw new InvalidOperationException($"mosquitto exited with {process.ExitCode}");
+            {
+                process.WaitForExit(); // drains the output handlers
+                throw new InvalidOperationException($"mosquitto exited with {process.ExitCode}: {log}");
+            }
             try
             {
                 using var probe = new TcpClient();
@@ -44,6 +53,16 @@ public sealed class Mosquitto : IDisposable
                 Thread.Sleep(50);
             }
         }
+    }
+
+    readonly System.Text.StringBuilder log = new();
+
+    void Log(string? line)
+    {
+        if (line is null)
+            return;
+        lock (log)
+            log.AppendLine(line);
     }
 
     public int Port { get; }
