@@ -2,7 +2,7 @@ namespace Box.Hal.Leds;
 
 /// <summary>Plays a pattern's (lit, duration) steps on a timer, for LEDs that have
 /// no kernel trigger (raw GPIO). One timer callback per step, nothing in between.</summary>
-internal sealed class SoftwareBlinker : IDisposable
+public sealed class SoftwareBlinker : IDisposable
 {
     private readonly Action<bool> _set;
     private readonly TimeProvider _time;

@@ -84,4 +84,38 @@ public class InputEventButtonTests
         Assert.Contains("'button' not found", e.Message);
         Assert.Contains("meson-ir", e.Message);
     }
+
+    [Fact]
+    public void Reads_a_character_stream_by_polling_and_faults_when_it_goes_away()
+    {
+        // A FIFO is not seekable, like /dev/input/eventN: the driver polls it instead of tailing.
+        using var dir = new TempDir();
+        string fifo = dir["event0"];
+        Tools.Run("mkfifo", fifo);
+        var writerTask = Task.Run(() => new FileStream(fifo, FileMode.Open, FileAccess.Write)); // opens once the reader does
+        var events = new Wait.Recorder<ButtonEvent>();
+        var faults = new Wait.Recorder<HalFault>();
+        using var button = new InputEventButton("reset", fifo, KeyCodes.BTN_0, new ButtonOptions { Debounce = TimeSpan.Zero });
+        button.Changed += (_, e) => events.Add(e);
+        button.Faulted += (_, f) => faults.Add(f);
+        button.Start();
+
+        using (var writer = writerTask.Result)
+        {
+            var t0 = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            foreach (var (value, ms) in new[] { (1, 0), (0, 3200) })
+            {
+                var b = new byte[InputEvent.NativeSize];
+                new InputEvent(t0.AddMilliseconds(ms), InputEvent.EV_KEY, KeyCodes.BTN_0, value).Encode(b, Environment.Is64BitProcess);
+                writer.Write(b);
+            }
+            writer.Flush();
+            var hold = events.WaitFor(e => e.Kind == ButtonEventKind.Hold, "Hold");
+            Assert.Equal(TimeSpan.FromMilliseconds(3200), hold.Duration);
+        }
+
+        var fault = faults.WaitFor(_ => true, "Faulted");
+        Assert.Equal("button reset", fault.Part);
+        Assert.Contains(fifo, fault.Message);
+    }
 }
