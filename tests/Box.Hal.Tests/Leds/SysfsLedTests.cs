@@ -3,9 +3,11 @@ using Box.Hal.Tests.Support;
 
 namespace Box.Hal.Tests.Leds;
 
-public class SysfsLedTests
+public class SysfsLedTests : IDisposable
 {
     private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
     private const string Name = "onecloud:blue:alive";
 
     private string LedDir => _dir[$"sys/class/leds/{Name}"];
