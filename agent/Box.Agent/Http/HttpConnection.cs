@@ -55,7 +55,7 @@ internal sealed class HttpConnection
     public async Task RunAsync()
     {
         bool linger = false;
-        using var stopRegistration = _stopToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _deadline);
+        var stopRegistration = _stopToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _deadline);
         try
         {
             int served = 0;
@@ -101,6 +101,9 @@ internal sealed class HttpConnection
         {
             await CloseAsync(linger);
             _counters.CloseConnection();
+            // Unregister first (waits for a running stop callback), so stopping
+            // never cancels a disposed source.
+            await stopRegistration.DisposeAsync();
             _deadline.Dispose();
             ArrayPool<byte>.Shared.Return(_buffer);
         }
@@ -230,13 +233,19 @@ internal sealed class HttpConnection
         return total;
     }
 
-    /// <summary>Sends a file range in slices through SendPacketsAsync, which
-    /// the runtime implements with sendfile(2) on Linux. Each slice gets the
-    /// write timeout; a deadline aborts the transfer by closing the socket.
-    /// The slices are the hook for per-connection rate limiting.</summary>
+    /// <summary>Sends a file range in slices. A file opened for asynchronous
+    /// I/O goes through SendPacketsAsync, which the runtime implements with
+    /// sendfile(2) on Linux (no copy through user space); any other file is
+    /// copied through a pooled buffer. Each slice gets the write timeout;
+    /// the slices are the hook for per-connection rate limiting.</summary>
     internal async ValueTask SendFileAsync(FileStream file, long offset, long length, Action<long> progress, CancellationToken cancellationToken)
     {
         using var callerRegistration = Link(cancellationToken);
+        if (!file.IsAsync)
+        {
+            await CopyFileAsync(file, offset, length, progress);
+            return;
+        }
         using var args = new SocketAsyncEventArgs();
         TaskCompletionSource? pending = null;
         args.Completed += (_, _) => pending!.TrySetResult();
@@ -246,6 +255,7 @@ internal sealed class HttpConnection
             args.SendPacketsElements = [new SendPacketsElement(file, offset, slice, endOfPacket: true)];
             pending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Arm(_limits.WriteTimeout);
+            // SendPacketsAsync takes no token: a deadline aborts it by closing the socket.
             await using (_deadline.Token.UnsafeRegister(static s => ((Socket)s!).Dispose(), _socket))
             {
                 if (!_socket.SendPacketsAsync(args))
@@ -262,6 +272,28 @@ internal sealed class HttpConnection
                 throw new IOException($"file ended {length - sent} bytes short of the announced length");
             offset += slice;
             length -= slice;
+        }
+    }
+
+    private async ValueTask CopyFileAsync(FileStream file, long offset, long length, Action<long> progress)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (length > 0)
+            {
+                int read = await RandomAccess.ReadAsync(file.SafeFileHandle, buffer.AsMemory(0, (int)Math.Min(length, buffer.Length)), offset, _deadline.Token);
+                if (read == 0)
+                    throw new IOException($"file ended {length} bytes short of the announced length");
+                long sent = await SendAsync(buffer.AsMemory(0, read), CancellationToken.None);
+                progress(sent);
+                offset += read;
+                length -= read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -89,9 +89,10 @@ public sealed class HttpResponse
     }
 
     /// <summary>Sends <paramref name="length"/> bytes of <paramref name="file"/>
-    /// from <paramref name="offset"/> as the body, zero-copy (sendfile(2) on
-    /// Linux through <see cref="System.Net.Sockets.Socket.SendPacketsAsync"/>).
-    /// The caller sets Content-Range/ETag first and owns (disposes) the file.
+    /// from <paramref name="offset"/> as the body. Zero-copy (sendfile(2) on
+    /// Linux) when the file was opened with <see cref="FileOptions.Asynchronous"/>,
+    /// a buffered copy otherwise. The caller sets Content-Range/ETag first and
+    /// owns (disposes) the file.
     /// A file shorter than announced closes the connection mid-body.</summary>
     public async ValueTask SendFileAsync(int statusCode, string? contentType, FileStream file, long offset, long length, CancellationToken cancellationToken = default)
     {

@@ -22,6 +22,9 @@ public sealed class HttpServer : IAsyncDisposable
     private Task? _acceptLoop;
     private int _state; // 0 new, 1 started, 2 stopped
 
+    private const int SolSocket = 1;   // Linux SOL_SOCKET
+    private const int SoReuseAddr = 2; // Linux SO_REUSEADDR
+
     /// <param name="bind">Address and port to listen on; port 0 picks a free
     /// port (see <see cref="LocalEndPoint"/>).</param>
     /// <param name="handler">Answers requests, usually an <see cref="HttpRouter"/>.</param>
@@ -60,8 +63,11 @@ public sealed class HttpServer : IAsyncDisposable
         {
             if (_bind.AddressFamily == AddressFamily.InterNetworkV6 && _bind.Address.Equals(IPAddress.IPv6Any))
                 listener.DualMode = true;
-            // Restart right after a stop without waiting for TIME_WAIT to pass.
-            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // Rebind right after a restart despite connections in TIME_WAIT.
+            // Raw SO_REUSEADDR: SocketOptionName.ReuseAddress also sets
+            // SO_REUSEPORT on Linux, which would let a second process share the port.
+            if (OperatingSystem.IsLinux())
+                listener.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
             listener.Bind(_bind);
             listener.Listen(Limits.ListenBacklog);
         }
