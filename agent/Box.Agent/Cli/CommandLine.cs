@@ -56,13 +56,13 @@ public static class CommandLine
         if (flags.TryGetValue("--broker", out var broker))
         {
             if (ConfigParser.CheckBrokerUrl(broker) is { } problem)
-                throw new UsageException($"--broker: {problem}");
+                throw new UsageException($"run: --broker: {problem}");
             overlay["broker"] = new JsonObject { ["url"] = broker };
         }
         if (flags.TryGetValue("--http", out var http))
         {
             if (ConfigParser.CheckListenAddress(http) is { } problem)
-                throw new UsageException($"--http: {problem}");
+                throw new UsageException($"run: --http: {problem}");
             overlay["http"] = http;
         }
         // The remaining flag values are checked with the configuration (same rules, same messages).
