@@ -69,7 +69,7 @@ internal sealed class HttpConnection
                 catch (HttpParseException e)
                 {
                     _counters.AddBadRequest();
-                    _log?.Invoke($"http: {_remote}: {e.StatusCode} {e.Message}");
+                    _log?.Invoke($"{_remote}: {e.StatusCode} {e.Message}");
                     linger = true;
                     await SendErrorAsync(e.StatusCode, e.Message);
                     return;
@@ -95,7 +95,7 @@ internal sealed class HttpConnection
         }
         catch (Exception e)
         {
-            _log?.Invoke($"http: {_remote}: connection failed: {e.GetType().Name}: {e.Message}");
+            _log?.Invoke($"{_remote}: connection failed: {e.GetType().Name}: {e.Message}");
         }
         finally
         {
@@ -117,7 +117,7 @@ internal sealed class HttpConnection
         }
         catch (Exception e) when (e is not (OperationCanceledException or SocketException or IOException or ObjectDisposedException))
         {
-            _log?.Invoke($"http: {request.Method} {request.Path}: handler failed: {e.GetType().Name}: {e.Message}");
+            _log?.Invoke($"{request.Method} {request.Path}: handler failed: {e.GetType().Name}: {e.Message}");
             if (response.HasStarted)
             {
                 // Part of a body may be out; the only honest signal left is closing.
@@ -130,7 +130,7 @@ internal sealed class HttpConnection
         }
         if (!response.HasStarted)
         {
-            _log?.Invoke($"http: {request.Method} {request.Path}: handler sent no response");
+            _log?.Invoke($"{request.Method} {request.Path}: handler sent no response");
             response.CloseConnection = true;
             await response.SendTextAsync(500, "text/plain; charset=utf-8", "500 Internal Server Error\n", _stopToken);
         }

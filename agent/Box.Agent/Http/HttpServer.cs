@@ -116,7 +116,7 @@ public sealed class HttpServer : IAsyncDisposable
             catch (SocketException e)
             {
                 // Typically EMFILE/ENFILE: back off instead of spinning.
-                _log?.Invoke($"http: accept failed: {e.Message}");
+                _log?.Invoke($"accept failed: {e.Message}");
                 try
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(100), _time, token);

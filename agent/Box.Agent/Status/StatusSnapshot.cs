@@ -67,6 +67,20 @@ public sealed record TrafficStatus
     public long BytesServed { get; init; }
     public int ActiveConnections { get; init; }
     public long Requests { get; init; }
+    /// <summary>Requests refused as malformed, oversized, too slow or with a wrong method.</summary>
+    public long BadRequests { get; init; }
+    /// <summary>Connections turned away at the connection limit.</summary>
+    public long RejectedConnections { get; init; }
+
+    /// <summary>The live figures of <paramref name="counters"/>.</summary>
+    public static TrafficStatus From(Box.Agent.Http.HttpServerCounters counters) => new()
+    {
+        BytesServed = counters.BytesSent,
+        ActiveConnections = counters.ActiveConnections,
+        Requests = counters.Requests,
+        BadRequests = counters.BadRequests,
+        RejectedConnections = counters.ConnectionsRejected,
+    };
 }
 
 /// <summary>Firmware update progress.</summary>

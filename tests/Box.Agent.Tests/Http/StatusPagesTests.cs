@@ -172,6 +172,7 @@ public partial class StatusPagesTests
         var snapshot = TestSnapshots.Sample() with
         {
             Disks = [new DiskStatus { Device = "sda1", Label = "my \"big\" disk\\1\nline2", FsType = "exfat", SizeBytes = 2_000_000_000_000, MountPath = "/m" }],
+            Traffic = TestSnapshots.Sample().Traffic with { BadRequests = 4, RejectedConnections = 2 },
         };
         await using var server = await TestServer.StartAsync(() => snapshot);
 
@@ -212,11 +213,34 @@ public partial class StatusPagesTests
         Assert.Equal("3", samples["box_http_connections"]);
         Assert.Equal("120345", samples["box_http_requests_total"]);
         Assert.Equal("counter", typed["box_http_requests_total"]);
+        Assert.Equal("4", samples["box_http_bad_requests_total"]);
+        Assert.Equal("2", samples["box_http_rejected_connections_total"]);
         Assert.Equal("1", samples["box_disks"]);
         Assert.Equal("0", samples["box_update_percent"]);
         Assert.Equal("7", samples["box_config_version"]);
         Assert.Equal("2000000000000", samples["box_disk_size_bytes{device=\"sda1\",label=\"my \\\"big\\\" disk\\\\1\\nline2\",fstype=\"exfat\",uuid=\"\"}"]);
         Assert.Equal("1", samples["box_led_info{name=\"network\",pattern=\"Heartbeat\"}"]);
+    }
+
+    [Fact]
+    public async Task Traffic_status_reads_the_live_server_counters()
+    {
+        await using var server = await TestServer.StartAsync();
+        using (await server.Client.GetAsync("status"))
+        using (await server.Client.GetAsync("metrics"))
+        {
+        }
+        await using (var raw = await server.ConnectAsync())
+        {
+            await raw.SendAsync("DELETE / HTTP/1.1\r\nHost: b\r\n\r\n");
+            Assert.Equal(405, (await raw.ReadResponseAsync()).Status);
+        }
+
+        await TestServer.WaitUntilAsync(() => TrafficStatus.From(server.Server.Counters).BytesServed > 1000, "bytes counted");
+        var traffic = TrafficStatus.From(server.Server.Counters);
+        Assert.Equal(2, traffic.Requests);
+        Assert.Equal(1, traffic.BadRequests);
+        Assert.Equal(0, traffic.RejectedConnections);
     }
 
     [Fact]
