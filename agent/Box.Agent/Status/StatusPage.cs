@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 
 namespace Box.Agent.Status;
@@ -81,12 +80,16 @@ public static class StatusPage
         h.Append("<section id=\"system\"><h2>System</h2><dl>")
          .Append(Row("Firmware", $"{s.FirmwareVersion} (slot {s.Slot.ToUpperInvariant()})"))
          .Append(Row("Uptime", Duration(s.Uptime)));
-        if (s.Update.State != "idle" || s.Update.Version is not null)
+        bool updating = s.Update.State != "idle" || s.Update.Version is not null;
+        if (updating)
             h.Append(Row("Update", s.Update.Version is null ? s.Update.State : $"{s.Update.State} {s.Update.Version} · {s.Update.Percent}%"));
         h.Append(Row("Configuration", s.ConfigVersion == 0 ? "defaults" : "version " + s.ConfigVersion.ToString(CultureInfo.InvariantCulture)));
         foreach (var (name, pattern) in s.Leds.OrderBy(l => l.Key, StringComparer.Ordinal))
             h.Append(Row("LED " + name, pattern));
-        h.Append("</dl></section>");
+        h.Append("</dl>");
+        if (updating)
+            h.Append("<div class=\"bar\" id=\"update\"><span style=\"width:").Append(Math.Clamp(s.Update.Percent, 0, 100)).Append("%\"></span></div>");
+        h.Append("</section>");
 
         h.Append("<footer>Refreshes every ").Append(RefreshSeconds).Append(" s · <a href=\"/status.json\">JSON</a> · <a href=\"/metrics\">metrics</a></footer>");
         h.Append("</main></body></html>\n");
@@ -95,7 +98,27 @@ public static class StatusPage
 
     private static string Row(string term, string value) => $"<div><dt>{E(term)}</dt><dd>{E(value)}</dd></div>";
 
-    private static string E(string? value) => WebUtility.HtmlEncode(value ?? "");
+    /// <summary>Escapes the five characters that matter in text and quoted
+    /// attributes; everything else stays readable UTF-8.</summary>
+    internal static string E(string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value.AsSpan().IndexOfAny("&<>\"'") < 0)
+            return value ?? "";
+        var escaped = new StringBuilder(value.Length + 16);
+        foreach (char c in value)
+        {
+            _ = c switch
+            {
+                '&' => escaped.Append("&amp;"),
+                '<' => escaped.Append("&lt;"),
+                '>' => escaped.Append("&gt;"),
+                '"' => escaped.Append("&quot;"),
+                '\'' => escaped.Append("&#39;"),
+                _ => escaped.Append(c),
+            };
+        }
+        return escaped.ToString();
+    }
 
     /// <summary>Decimal units, as disks are sold.</summary>
     internal static string Bytes(long bytes)

@@ -249,6 +249,26 @@ public class HttpServerTests
     }
 
     [Fact]
+    public async Task Many_concurrent_clients_get_200_or_503_and_nothing_leaks()
+    {
+        await using var server = await TestServer.StartAsync(limits: new HttpServerLimits { MaxConnections = 8 });
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 64).Select(async i =>
+        {
+            await using var raw = await server.ConnectAsync();
+            await raw.SendAsync($"GET /status.json?n={i} HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n");
+            var response = await raw.ReadResponseAsync();
+            Assert.True(await raw.WaitForCloseAsync(CloseWait));
+            return response.Status;
+        }));
+
+        Assert.All(statuses, s => Assert.True(s is 200 or 503, $"status {s}"));
+        Assert.Contains(200, statuses);
+        Assert.Equal(statuses.Count(s => s == 503), server.Server.Counters.ConnectionsRejected);
+        await TestServer.WaitUntilAsync(() => server.Server.Counters.ActiveConnections == 0, "all connections to close");
+        await server.AssertStillServesAsync();
+    }
+
+    [Fact]
     public async Task Pipelined_requests_are_answered_in_order_and_head_has_no_body()
     {
         await using var server = await TestServer.StartAsync(routes: router =>

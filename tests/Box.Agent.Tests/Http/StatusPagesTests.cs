@@ -107,6 +107,22 @@ public partial class StatusPagesTests
         Assert.DoesNotContain(">Online<", html);
         Assert.Contains("Not paired", html);
         Assert.Contains("No disk", html);
+        Assert.DoesNotContain("id=\"update\"", html);
+    }
+
+    [Fact]
+    public async Task Running_update_shows_version_and_progress()
+    {
+        var snapshot = TestSnapshots.Sample() with { Update = new UpdateStatus { State = "installing", Version = "1.5.0", Percent = 42 } };
+        await using var server = await TestServer.StartAsync(() => snapshot);
+
+        var html = await server.Client.GetStringAsync("status");
+        var metrics = await server.Client.GetStringAsync("metrics");
+
+        Assert.Contains("installing 1.5.0 · 42%", html);
+        Assert.Contains("id=\"update\"><span style=\"width:42%\">", html);
+        Assert.Contains("\nbox_update_percent 42\n", metrics);
+        Assert.Contains("\nbox_update_info{state=\"installing\",version=\"1.5.0\"} 1\n", metrics);
     }
 
     [Fact]
@@ -241,6 +257,13 @@ public partial class StatusPagesTests
         Assert.Equal(2, traffic.Requests);
         Assert.Equal(1, traffic.BadRequests);
         Assert.Equal(0, traffic.RejectedConnections);
+    }
+
+    [Fact]
+    public void Html_escaping_covers_text_and_attribute_contexts()
+    {
+        Assert.Equal("&lt;a href=&quot;x&quot; title=&#39;t&#39;&gt;Tom &amp; Jerry&lt;/a&gt; · café", StatusPage.E("<a href=\"x\" title='t'>Tom & Jerry</a> · café"));
+        Assert.Equal("", StatusPage.E(null));
     }
 
     [Fact]
