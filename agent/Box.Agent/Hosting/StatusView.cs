@@ -7,7 +7,9 @@ namespace Box.Agent.Hosting;
 /// <summary>Maps the supervisor's <see cref="AgentSnapshot"/> to what the status pages show.</summary>
 public static class StatusView
 {
-    public static StatusSnapshot From(AgentSnapshot s, DateTimeOffset now)
+    /// <param name="liveTraffic">The HTTP server's own counters, newer than the
+    /// snapshot's copy; null uses the snapshot's.</param>
+    public static StatusSnapshot From(AgentSnapshot s, DateTimeOffset now, TrafficStatus? liveTraffic = null)
     {
         var mounted = s.Disks.Any(d => d.Disk.MountPath is not null);
         return new StatusSnapshot
@@ -31,7 +33,7 @@ public static class StatusView
                 FsUuid = d.Disk.FsUuid,
             })],
             Store = mounted ? new StoreStatus { UsedBytes = s.Store.UsedBytes, QuotaBytes = s.Store.QuotaBytes, Chunks = s.Store.Chunks } : null,
-            Traffic = new TrafficStatus { BytesServed = s.Traffic.BytesServed, ActiveConnections = s.Traffic.Connections },
+            Traffic = liveTraffic ?? new TrafficStatus { BytesServed = s.Traffic.BytesServed, ActiveConnections = s.Traffic.Connections },
             Update = new UpdateStatus { State = s.Update.State, Version = s.Update.Version, Percent = s.Update.Percent },
             ConfigVersion = s.ConfigVersion,
             Leds = s.Leds.ToDictionary(kv => kv.Key, kv => kv.Value.ToName()),
