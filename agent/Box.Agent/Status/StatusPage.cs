@@ -77,19 +77,20 @@ public static class StatusPage
          .Append(Row("Connections now", s.Traffic.ActiveConnections.ToString(CultureInfo.InvariantCulture)))
          .Append("</dl></section>");
 
+        if (s.Update.State != "idle" || s.Update.Version is not null)
+        {
+            h.Append("<section id=\"update\"><h2>Firmware update</h2><p>")
+             .Append(E(s.Update.Version is null ? s.Update.State : $"{s.Update.State} {s.Update.Version} · {s.Update.Percent}%")).Append("</p>")
+             .Append("<div class=\"bar\"><span style=\"width:").Append(Math.Clamp(s.Update.Percent, 0, 100)).Append("%\"></span></div></section>");
+        }
+
         h.Append("<section id=\"system\"><h2>System</h2><dl>")
          .Append(Row("Firmware", $"{s.FirmwareVersion} (slot {s.Slot.ToUpperInvariant()})"))
          .Append(Row("Uptime", Duration(s.Uptime)));
-        bool updating = s.Update.State != "idle" || s.Update.Version is not null;
-        if (updating)
-            h.Append(Row("Update", s.Update.Version is null ? s.Update.State : $"{s.Update.State} {s.Update.Version} · {s.Update.Percent}%"));
         h.Append(Row("Configuration", s.ConfigVersion == 0 ? "defaults" : "version " + s.ConfigVersion.ToString(CultureInfo.InvariantCulture)));
         foreach (var (name, pattern) in s.Leds.OrderBy(l => l.Key, StringComparer.Ordinal))
             h.Append(Row("LED " + name, pattern));
-        h.Append("</dl>");
-        if (updating)
-            h.Append("<div class=\"bar\" id=\"update\"><span style=\"width:").Append(Math.Clamp(s.Update.Percent, 0, 100)).Append("%\"></span></div>");
-        h.Append("</section>");
+        h.Append("</dl></section>");
 
         h.Append("<footer>Refreshes every ").Append(RefreshSeconds).Append(" s · <a href=\"/status.json\">JSON</a> · <a href=\"/metrics\">metrics</a></footer>");
         h.Append("</main></body></html>\n");

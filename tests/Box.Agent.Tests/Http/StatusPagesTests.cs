@@ -120,7 +120,8 @@ public partial class StatusPagesTests
         var metrics = await server.Client.GetStringAsync("metrics");
 
         Assert.Contains("installing 1.5.0 · 42%", html);
-        Assert.Contains("id=\"update\"><span style=\"width:42%\">", html);
+        Assert.Contains("<section id=\"update\">", html);
+        Assert.Contains("<span style=\"width:42%\">", html);
         Assert.Contains("\nbox_update_percent 42\n", metrics);
         Assert.Contains("\nbox_update_info{state=\"installing\",version=\"1.5.0\"} 1\n", metrics);
     }
