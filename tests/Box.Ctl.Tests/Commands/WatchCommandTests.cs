@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Box.Ctl.Commands;
 using Box.Ctl.Tests.Support;
 
 namespace Box.Ctl.Tests.Commands;
@@ -41,5 +42,21 @@ public sealed class WatchCommandTests(Mosquitto broker)
         stop.Cancel();
 
         Assert.Equal(0, await watch.WaitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public void Status_lines_are_readable_and_cleared_or_junk_payloads_are_named()
+    {
+        static Box.Ctl.Mqtt.ReceivedMessage Message(string payload, bool retained) =>
+            new("box/b1/status", System.Text.Encoding.UTF8.GetBytes(payload), retained, null, null, new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.Zero));
+
+        Assert.Equal("2024-01-02 03:04:05Z b1 status online fw=1.2.0 slot=a booted=2023-11-14T22:13:20Z (retained)",
+            WatchCommand.TextLine(Message("""{"online":true,"fw":"1.2.0","slot":"a","bootedAt":1700000000}""", true), "b1", "status"));
+        Assert.Equal("2024-01-02 03:04:05Z b1 status offline",
+            WatchCommand.TextLine(Message("""{"online":false}""", false), "b1", "status"));
+        Assert.Equal("2024-01-02 03:04:05Z b1 status cleared",
+            WatchCommand.TextLine(Message("", false), "b1", "status"));
+        Assert.Equal("2024-01-02 03:04:05Z b1 status (not a JSON object) garbage",
+            WatchCommand.TextLine(Message("garbage", false), "b1", "status"));
     }
 }

@@ -112,6 +112,7 @@ public sealed class ChunkTokenTests : IDisposable
     [InlineData("ab+c.def", "base64url")]
     [InlineData("abc=.def", "base64url")]
     [InlineData("eyJ9.AAAA", "signature is 3 bytes")]
+    [InlineData("A.A", "not valid base64url")]
     public void Malformed_tokens_fail_with_a_reason(string token, string reasonFragment)
     {
         var check = ChunkToken.Verify(publicKey, token, Now);
