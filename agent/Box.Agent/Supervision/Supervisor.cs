@@ -103,13 +103,13 @@ public sealed partial class Supervisor
                 try
                 {
                     await HandleAsync(input).ConfigureAwait(false);
+                    AfterChange();
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // One bad input must not stop the box.
+                    // One bad input (or a part that throws unexpectedly) must not stop the box.
                     _log.Error($"supervisor: {input.GetType().Name}: {e.GetType().Name}: {e.Message}");
                 }
-                AfterChange();
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -230,7 +230,7 @@ public sealed partial class Supervisor
             {
                 led.SetPattern(LedPattern.Off);
             }
-            catch (HalException e)
+            catch (Exception e) when (e is HalException or IOException or UnauthorizedAccessException)
             {
                 _log.Warn($"led {role}: {e.Message}");
             }

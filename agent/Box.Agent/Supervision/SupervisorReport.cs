@@ -54,9 +54,9 @@ public sealed partial class Supervisor
                 _shownLeds[role] = pattern;
                 _failedLeds.Remove(role);
             }
-            catch (HalException e)
+            catch (Exception e) when (e is HalException or IOException or UnauthorizedAccessException)
             {
-                if (_failedLeds.Add(role)) ReportError("led", e.Message);
+                if (_failedLeds.Add(role)) ReportError("led", $"{role}: {e.Message}");
             }
         }
         return patterns;

@@ -290,6 +290,25 @@ public class SupervisorTests
     }
 
     [Fact]
+    public async Task A_led_that_refuses_is_reported_once_and_the_loop_goes_on()
+    {
+        await using var agent = await SimAgent.StartAsync();
+        await Eventually.TrueAsync(() => agent.LedPattern("status") == "pulse", "status LED");
+        // Yank the LED's trigger file (a driver unbound under us): writes fail from now on.
+        var led = Path.Combine(agent.SimDir, "sys/class/leds", agent.Board.Profile.Leds["status"].Name!);
+        File.Delete(Path.Combine(led, "trigger"));
+        Directory.CreateDirectory(Path.Combine(led, "trigger"));
+        agent.Hold(TimeSpan.FromSeconds(4));
+        var error = await Eventually.ValueAsync(() => agent.Link.EventsOf("error").FirstOrDefault(e => (string?)e.Fields["source"] == "led"), "led error event");
+        Assert.StartsWith("status: ", (string?)error.Fields["message"]);
+        // Still handling input: the pairing window opened and commands are answered.
+        Assert.NotNull(agent.Supervisor.Snapshot.Pairing);
+        agent.Hold(TimeSpan.FromMilliseconds(300));
+        await Eventually.TrueAsync(() => agent.Link.EventsOf("button.press").Any(), "later press handled");
+        Assert.Single(agent.Link.EventsOf("error"), e => (string?)e.Fields["source"] == "led");
+    }
+
+    [Fact]
     public void Gestures_are_classified_by_the_configured_thresholds()
     {
         var p = new Box.Agent.Configuration.PairingConfig { HoldSeconds = 2, FactoryResetHoldSeconds = 6 };
