@@ -8,7 +8,9 @@ namespace Box.Agent.Tests.Support;
 /// the test assembly), run as a real process under the dotnet host. The agent
 /// builds self-contained (NativeAOT.props), so its own runtimeconfig names no
 /// shared framework; it runs with the test assembly's framework-dependent
-/// runtimeconfig and deps file, which list the same dependencies.</summary>
+/// runtimeconfig and deps file, which list the same dependencies.
+/// When BOX_AGENT_BIN names a NativeAOT build (scripts/test sets it), that
+/// binary runs instead, so trimming mistakes fail here and not on a device.</summary>
 public sealed partial class AgentProcess : IDisposable
 {
     private readonly Process _process;
@@ -22,16 +24,21 @@ public sealed partial class AgentProcess : IDisposable
     private static string DotnetHost =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
+    /// <summary>The NativeAOT agent named by BOX_AGENT_BIN, or null to run the dll.</summary>
+    public static string? NativeBinary { get; } =
+        Environment.GetEnvironmentVariable("BOX_AGENT_BIN") is { Length: > 0 } bin && File.Exists(bin) ? bin : null;
+
     private AgentProcess(IEnumerable<string> args)
     {
-        var start = new ProcessStartInfo(DotnetHost)
+        var start = new ProcessStartInfo(NativeBinary ?? DotnetHost)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "exec", "--runtimeconfig", Beside("Box.Agent.Tests.runtimeconfig.json"), "--depsfile", Beside("Box.Agent.Tests.deps.json"), AgentDll })
-            start.ArgumentList.Add(a);
+        if (NativeBinary is null)
+            foreach (var a in new[] { "exec", "--runtimeconfig", Beside("Box.Agent.Tests.runtimeconfig.json"), "--depsfile", Beside("Box.Agent.Tests.deps.json"), AgentDll })
+                start.ArgumentList.Add(a);
         foreach (var a in args) start.ArgumentList.Add(a);
         _process = new Process { StartInfo = start };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _stderr.Enqueue(e.Data); };
