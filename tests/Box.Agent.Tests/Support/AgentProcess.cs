@@ -61,6 +61,7 @@ public sealed partial class AgentProcess : IDisposable
     public string[] Stderr => [.. _stderr];
     public string[] Stdout => [.. _stdout];
     public int Pid => _process.Id;
+    public bool HasExited => _process.HasExited;
 
     public Task<string> WaitForStderrAsync(string fragment, TimeSpan? timeout = null) =>
         Eventually.ValueAsync(() => _stderr.FirstOrDefault(l => l.Contains(fragment, StringComparison.Ordinal)),

@@ -30,12 +30,17 @@ public sealed class Mosquitto : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
-    public static async Task<Mosquitto> StartAsync()
+    /// <summary>Starts on <paramref name="port"/> (a free one when 0), e.g. again on
+    /// the port of a broker that was killed, to simulate a broker restart.</summary>
+    public static async Task<Mosquitto> StartAsync(int port = 0)
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        if (port == 0)
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+        }
         var broker = new Mosquitto(port);
         await Eventually.TrueAsync(() =>
         {
