@@ -2,7 +2,6 @@ using System.Runtime.InteropServices;
 using Box.Agent.Configuration;
 using Box.Agent.Hosting;
 using Box.Agent.Logging;
-using Box.Agent.Supervision;
 using Box.Hal.Profiles;
 using Box.Hal.Sim;
 
@@ -10,7 +9,8 @@ namespace Box.Agent.Cli;
 
 /// <summary><c>box-agent run</c>: the composition root. Reads the configuration,
 /// opens the board, starts the cloud link (when a broker is configured), the
-/// LAN status page (when an HTTP address is configured) and the supervisor,
+/// LAN status page (when an HTTP address is configured) and the supervisor
+/// (<see cref="AgentHost"/>),
 /// prints the ready line, and stops cleanly on SIGTERM/SIGINT.</summary>
 public static class RunCommand
 {
@@ -44,30 +44,18 @@ public static class RunCommand
         {
             HoldThresholds = [TimeSpan.FromSeconds(config.Pairing.HoldSeconds), TimeSpan.FromSeconds(config.Pairing.FactoryResetHoldSeconds)],
         });
-        var boxId = config.Id ?? BoxIds.FromSerial(board.System.SerialNumber);
-        var slot = BootSlot.Detect(root);
-        var inbox = new SupervisorInbox();
-        await using var cloud = CloudWiring.Create(config, boxId, inbox, log, VersionInfo.Version, slot, board.System.Uptime);
-        var supervisor = new Supervisor(new SupervisorOptions
+        await using var host = await AgentHost.StartAsync(new AgentHostOptions
         {
             Board = board,
             Config = layers,
-            Inbox = inbox,
             Log = log,
-            BoxId = boxId,
-            Link = cloud?.Link,
-            FirmwareVersion = VersionInfo.Version,
-            Slot = slot,
             ConfigWarnings = warnings,
-        });
-        cloud?.Attach(supervisor);
-        await using var http = await StatusWiring.StartAsync(config.Http, supervisor, log).ConfigureAwait(false);
-
-        var loop = supervisor.RunAsync(stop.Token);
-        await supervisor.Ready.ConfigureAwait(false);
-        if (!loop.IsCompleted)
-            log.Info($"box-agent ready board={board.Name} id={boxId} http={http?.Address ?? "off"} cloud={config.Broker.Url ?? "off"} version={VersionInfo.Version}");
-        await loop.ConfigureAwait(false);
+            FirmwareVersion = VersionInfo.Version,
+            Slot = BootSlot.Detect(root),
+        }, stop.Token).ConfigureAwait(false);
+        if (!host.Completion.IsCompleted)
+            log.Info($"box-agent ready board={board.Name} id={host.BoxId} http={host.Http?.Address ?? "off"} cloud={config.Broker.Url ?? "off"} version={VersionInfo.Version}");
+        await host.Completion.ConfigureAwait(false);
         log.Info("box-agent stopped");
         return ExitCodes.Ok;
 

@@ -1,0 +1,101 @@
+using Box.Agent.Configuration;
+using Box.Agent.Logging;
+using Box.Agent.Supervision;
+using Box.Hal;
+
+namespace Box.Agent.Hosting;
+
+public sealed record AgentHostOptions
+{
+    /// <summary>An open board; the caller owns it (and disposes it after the host).</summary>
+    public required IBoard Board { get; init; }
+    public required ConfigLayers Config { get; init; }
+    public required AgentLog Log { get; init; }
+    /// <summary>Warnings from reading the local config file, reported once at start.</summary>
+    public IReadOnlyList<string> ConfigWarnings { get; init; } = [];
+    public string FirmwareVersion { get; init; } = "0.0.0";
+    /// <summary>Boot slot ("a"/"b"), null when unknown.</summary>
+    public string? Slot { get; init; }
+    /// <summary>Called on the supervisor loop after each command was dispatched
+    /// (answered or accepted); the fleet simulator counts them.</summary>
+    public Action? CommandDispatched { get; init; }
+}
+
+/// <summary>One agent over one board: the cloud link and command dispatcher
+/// (when a broker is configured), the supervisor, and the LAN status page
+/// (when an HTTP address is configured). <c>box-agent run</c> runs one; the
+/// fleet simulator runs thousands in one process. Dispose stops the status
+/// page, then the cloud link (retained offline status, clean disconnect).</summary>
+public sealed class AgentHost : IAsyncDisposable
+{
+    private AgentHost(string boxId, Supervisor supervisor, CloudWiring? cloud, StatusWiring? http, Task completion)
+    {
+        BoxId = boxId;
+        Supervisor = supervisor;
+        Cloud = cloud;
+        Http = http;
+        Completion = completion;
+    }
+
+    public string BoxId { get; }
+    public Supervisor Supervisor { get; }
+    /// <summary>Null when no broker is configured.</summary>
+    public CloudWiring? Cloud { get; }
+    /// <summary>Null when no HTTP address is configured.</summary>
+    public StatusWiring? Http { get; }
+    /// <summary>The supervisor loop; completes after <c>stop</c> is cancelled.</summary>
+    public Task Completion { get; }
+
+    /// <summary>Wires the parts, starts the status page and the supervisor loop, and
+    /// returns once the loop is running (board watched, link started). Throws
+    /// <see cref="ConfigException"/> for unusable broker settings, and whatever the
+    /// HTTP server throws when it cannot listen (nothing is left running then).</summary>
+    public static async Task<AgentHost> StartAsync(AgentHostOptions options, CancellationToken stop)
+    {
+        var config = options.Config.Effective;
+        var boxId = config.Id ?? BoxIds.FromSerial(options.Board.System.SerialNumber);
+        var inbox = new SupervisorInbox();
+        var cloud = CloudWiring.Create(config, boxId, inbox, options.Log, options.FirmwareVersion, options.Slot, options.Board.System.Uptime);
+        StatusWiring? http = null;
+        try
+        {
+            var supervisor = new Supervisor(new SupervisorOptions
+            {
+                Board = options.Board,
+                Config = options.Config,
+                Inbox = inbox,
+                Log = options.Log,
+                BoxId = boxId,
+                Link = cloud?.Link,
+                FirmwareVersion = options.FirmwareVersion,
+                Slot = options.Slot,
+                ConfigWarnings = options.ConfigWarnings,
+            });
+            cloud?.Attach(supervisor);
+            if (options.CommandDispatched is { } counted && supervisor.DispatchCommand is { } dispatch)
+            {
+                supervisor.DispatchCommand = async command =>
+                {
+                    await dispatch(command).ConfigureAwait(false);
+                    counted();
+                };
+            }
+            http = await StatusWiring.StartAsync(config.Http, supervisor, options.Log).ConfigureAwait(false);
+            var loop = supervisor.RunAsync(stop);
+            await supervisor.Ready.ConfigureAwait(false);
+            return new AgentHost(boxId, supervisor, cloud, http, loop);
+        }
+        catch
+        {
+            if (http is not null) await http.DisposeAsync().ConfigureAwait(false);
+            if (cloud is not null) await cloud.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Http is not null) await Http.DisposeAsync().ConfigureAwait(false);
+        if (Cloud is not null) await Cloud.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,3 @@
+using Box.FleetSim.Cli;
+
+return await FleetSimMain.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
