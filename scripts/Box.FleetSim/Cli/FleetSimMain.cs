@@ -29,8 +29,10 @@ public static class FleetSimMain
     {
         try
         {
-            var mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "run";
-            var rest = args.Length > 0 && mode == args[0] ? args[1..] : args;
+            if (args.Length == 0 || args.Any(a => a is "--help" or "-h"))
+                return Help(stdout);
+            var mode = !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "run";
+            var rest = mode == args[0] ? args[1..] : args;
             return mode switch
             {
                 "run" => await RunFleetAsync(rest, stdout, stderr).ConfigureAwait(false),
@@ -38,7 +40,7 @@ public static class FleetSimMain
                 "bare" => await BareAsync(rest, stdout).ConfigureAwait(false),
                 "rtt" => await RttAsync(rest, stdout).ConfigureAwait(false),
                 "fill-queue" => await FillQueueAsync(rest, stdout).ConfigureAwait(false),
-                "help" or "--help" or "-h" => Help(stdout),
+                "help" => Help(stdout),
                 _ => throw new UsageException($"unknown mode '{mode}' (expected run, observe, bare, rtt or fill-queue)"),
             };
         }

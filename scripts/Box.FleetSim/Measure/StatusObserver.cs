@@ -21,7 +21,8 @@ public sealed record ObserveOptions
 
 /// <summary>What a phase saw: time until all were online, the online count per
 /// second (the connect rate histogram) and its peak.</summary>
-public sealed record PhaseResult(int Phase, int Expect, int Reached, long? AllOnlineMs, IReadOnlyList<int> PerSecond, long ResubscribedMs)
+public sealed record PhaseResult(int Phase, int Expect, int Reached, long? AllOnlineMs, IReadOnlyList<int> PerSecond, long ResubscribedMs,
+    IReadOnlyList<int> PerTenth)
 {
     public int PeakPerSecond => PerSecond.Count == 0 ? 0 : PerSecond.Max();
 }
@@ -94,8 +95,10 @@ public sealed class StatusObserver(ObserveOptions options, TextWriter output)
             }
             output.WriteLine($"phase {phase}: subscribed to {filter} at {resubscribed} ms");
             var perSecond = new List<int>();
+            var perTenth = new List<int>();
             var lastPrinted = -1;
             var secondStart = 0;
+            var tenthStart = 0;
             long? allOnline = null;
             while (true)
             {
@@ -106,6 +109,11 @@ public sealed class StatusObserver(ObserveOptions options, TextWriter output)
                     perSecond.Add(online - secondStart);
                     secondStart = online;
                 }
+                while ((perTenth.Count + 1) * 100L <= ms)
+                {
+                    perTenth.Add(online - tenthStart);
+                    tenthStart = online;
+                }
                 if (online != lastPrinted)
                 {
                     output.WriteLine($"t_ms={ms} online={online}");
@@ -115,13 +123,14 @@ public sealed class StatusObserver(ObserveOptions options, TextWriter output)
                 {
                     allOnline = ms;
                     perSecond.Add(online - secondStart);
+                    perTenth.Add(online - tenthStart);
                     break;
                 }
                 if (overall.Elapsed > options.Timeout || _lost)
                     break;
                 await Task.Delay(options.Tick, cancel).ConfigureAwait(false);
             }
-            var result = new PhaseResult(phase, options.Expect, Online, allOnline, perSecond, resubscribed);
+            var result = new PhaseResult(phase, options.Expect, Online, allOnline, perSecond, resubscribed, perTenth);
             results.Add(result);
             Print(result);
             if (allOnline is null)
@@ -139,7 +148,7 @@ public sealed class StatusObserver(ObserveOptions options, TextWriter output)
 
     private IReadOnlyList<PhaseResult> Fail(List<PhaseResult> results, int phase)
     {
-        var result = new PhaseResult(phase, options.Expect, Online, null, [], 0);
+        var result = new PhaseResult(phase, options.Expect, Online, null, [], 0, []);
         results.Add(result);
         Print(result);
         return results;
@@ -213,6 +222,8 @@ public sealed class StatusObserver(ObserveOptions options, TextWriter output)
             : $"phase {r.Phase}: timed out with {r.Reached} of {r.Expect} online");
         for (var s = 0; s < r.PerSecond.Count; s++)
             output.WriteLine($"HIST phase={r.Phase} second={s + 1} online_delta={r.PerSecond[s]}");
+        for (var t = 0; t < r.PerTenth.Count; t++)
+            output.WriteLine($"HIST100 phase={r.Phase} until_ms={(t + 1) * 100} online_delta={r.PerTenth[t]}");
         output.WriteLine($"RESULT phase={r.Phase} expect={r.Expect} reached={r.Reached} all_online_ms={r.AllOnlineMs?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "timeout"} peak_per_s={r.PeakPerSecond} resubscribed_ms={r.ResubscribedMs}");
         output.Flush();
     }
