@@ -110,6 +110,7 @@ public static class FleetSimMain
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var last = TimeSpan.Zero;
         var allConnectedReported = false;
+        var allBuiltReported = false;
         var exit = 0;
         try
         {
@@ -133,6 +134,11 @@ public static class FleetSimMain
                 var started = fleet.Started;
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"t={now.TotalSeconds:0.0}s boxes={started}/{options.Count} connected={connected} connects/s={connects / (now - last).TotalSeconds:0} reconnecting={reconnecting} commands={fleet.CommandsAnswered} rss={rss / 1048576.0:0}MiB ({(started > 0 ? rss / 1024.0 / started : 0):0} KiB/box) threads={threads}"));
+                if (!allBuiltReported && fleet.AllStarted.IsCompletedSuccessfully)
+                {
+                    allBuiltReported = true;
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fleetsim: all {options.Count} boxes built by {now.TotalSeconds:0.0} s"));
+                }
                 if (!allConnectedReported && connected == options.Count)
                 {
                     allConnectedReported = true;
