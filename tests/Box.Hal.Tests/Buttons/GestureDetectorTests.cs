@@ -1,5 +1,4 @@
 using Box.Hal.Buttons;
-using Box.Hal.Tests.Support;
 
 namespace Box.Hal.Tests.Buttons;
 

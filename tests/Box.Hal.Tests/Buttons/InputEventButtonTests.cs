@@ -24,7 +24,7 @@ public class InputEventButtonTests
         var t0 = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()); // timeval has µs precision
         Append(dev, new InputEvent(t0.AddMinutes(-5), InputEvent.EV_KEY, KeyCodes.KEY_POWER, 1)); // before start: not replayed
 
-        var events = new Wait.Recorder<ButtonEvent>();
+        var events = new Recorder<ButtonEvent>();
         using var button = new InputEventButton("reset", dev, KeyCodes.KEY_POWER, new ButtonOptions { Debounce = TimeSpan.Zero });
         button.Changed += (_, e) => events.Add(e);
         button.Start();
@@ -48,7 +48,7 @@ public class InputEventButtonTests
     {
         using var dir = new TempDir();
         string dev = dir.Write("dev/input/event0", "");
-        var events = new Wait.Recorder<ButtonEvent>();
+        var events = new Recorder<ButtonEvent>();
         using var button = new InputEventButton("reset", dev, KeyCodes.KEY_RESTART, new ButtonOptions { Debounce = TimeSpan.Zero });
         button.Changed += (_, e) => events.Add(e);
         button.Start();
@@ -93,8 +93,8 @@ public class InputEventButtonTests
         string fifo = dir["event0"];
         Tools.Run("mkfifo", fifo);
         var writerTask = Task.Run(() => new FileStream(fifo, FileMode.Open, FileAccess.Write)); // opens once the reader does
-        var events = new Wait.Recorder<ButtonEvent>();
-        var faults = new Wait.Recorder<HalFault>();
+        var events = new Recorder<ButtonEvent>();
+        var faults = new Recorder<HalFault>();
         using var button = new InputEventButton("reset", fifo, KeyCodes.BTN_0, new ButtonOptions { Debounce = TimeSpan.Zero });
         button.Changed += (_, e) => events.Add(e);
         button.Faulted += (_, f) => faults.Add(f);

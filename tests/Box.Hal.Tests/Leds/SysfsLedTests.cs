@@ -1,5 +1,4 @@
 using Box.Hal.Leds;
-using Box.Hal.Tests.Support;
 
 namespace Box.Hal.Tests.Leds;
 

@@ -1,5 +1,4 @@
 using Box.Hal.Platform;
-using Box.Hal.Tests.Support;
 
 namespace Box.Hal.Tests.Platform;
 

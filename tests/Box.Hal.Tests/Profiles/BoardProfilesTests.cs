@@ -1,5 +1,4 @@
 using Box.Hal.Profiles;
-using Box.Hal.Tests.Support;
 
 namespace Box.Hal.Tests.Profiles;
 

@@ -1,6 +1,5 @@
 using Box.Hal.Profiles;
 using Box.Hal.Sim;
-using Box.Hal.Tests.Support;
 
 namespace Box.Hal.Tests.Profiles;
 

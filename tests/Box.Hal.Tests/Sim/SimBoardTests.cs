@@ -1,7 +1,6 @@
 using Box.Hal.Leds;
 using Box.Hal.Profiles;
 using Box.Hal.Sim;
-using Box.Hal.Tests.Support;
 
 namespace Box.Hal.Tests.Sim;
 
@@ -42,7 +41,7 @@ public class SimBoardTests
         SimBoard.Create(dir.Path);
         SimBoard.Press(dir.Path, TimeSpan.FromMilliseconds(10)); // an old press: must not be replayed
         using var board = Board.Open("sim", dir.Path, new BoardOptions { HoldThresholds = [TimeSpan.FromSeconds(3)] });
-        var events = new Wait.Recorder<ButtonEvent>();
+        var events = new Recorder<ButtonEvent>();
         board.Buttons["reset"].Changed += (_, e) => events.Add(e);
         board.Buttons["reset"].Start();
 
@@ -69,7 +68,7 @@ public class SimBoardTests
         using var usb = new TempDir();
         SimBoard.Create(dir.Path);
         using var board = Board.Open("sim", dir.Path);
-        var events = new Wait.Recorder<DiskEvent>();
+        var events = new Recorder<DiskEvent>();
         board.Storage.Changed += (_, e) => events.Add(e);
         board.Storage.Start();
 
@@ -97,7 +96,7 @@ public class SimBoardTests
         SimBoard.Create(dir.Path);
         SimBoard.Plug(dir.Path, usb.Path);
         using var board = Board.Open("sim", dir.Path);
-        var events = new Wait.Recorder<DiskEvent>();
+        var events = new Recorder<DiskEvent>();
         board.Storage.Changed += (_, e) => events.Add(e);
         board.Storage.Start();
         events.WaitFor(e => e.Kind == DiskEventKind.Mounted, "Mounted");

@@ -9,7 +9,7 @@ public class LinuxStorageWatcherTests : IDisposable
 {
     private readonly TempDir _root = new();
     private readonly RecordingMounter _mounter = new();
-    private readonly Wait.Recorder<DiskEvent> _events = new();
+    private readonly Recorder<DiskEvent> _events = new();
 
     public void Dispose() => _root.Dispose();
 
@@ -89,7 +89,7 @@ public class LinuxStorageWatcherTests : IDisposable
     {
         string uevents = _root["uevents"];
         using var watcher = Start(uevents);
-        Wait.Until(() => File.Exists(uevents), "uevent file");
+        Eventually.True(() => File.Exists(uevents), "uevent file");
 
         AddPartitionedDisk("sdb", "sdb1", Ext4Image("aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"));
         UeventFileTail.Append(uevents, Block("add", "sdb", "disk"));        // partitioned disk: silently skipped
