@@ -4,12 +4,14 @@ using Box.Ctl.Tests.Support;
 namespace Box.Ctl.Tests.Commands;
 
 [Collection("broker")]
-public sealed class CmdCommandTests(Mosquitto broker)
+public sealed class CmdCommandTests(SharedBroker shared)
 {
+    readonly MosquittoBroker broker = shared.Broker;
+
     readonly string prefix = CtlRunner.UniquePrefix();
 
     Task<CtlResult> Run(params string[] args) =>
-        CtlRunner.RunAsync(["--broker", broker.Url, "--prefix", prefix, "--timeout", "20", .. args]);
+        CtlRunner.RunAsync(["--broker", broker.Url.OriginalString, "--prefix", prefix, "--timeout", "20", .. args]);
 
     [Fact]
     public async Task Ping_round_trip_uses_the_response_topic_and_correlation_data()
@@ -109,7 +111,7 @@ public sealed class CmdCommandTests(Mosquitto broker)
     [Fact]
     public async Task No_box_times_out_with_exit_3()
     {
-        var result = await CtlRunner.RunAsync("--broker", broker.Url, "--prefix", prefix, "--timeout", "1", "cmd", "nobody", "ping");
+        var result = await CtlRunner.RunAsync("--broker", broker.Url.OriginalString, "--prefix", prefix, "--timeout", "1", "cmd", "nobody", "ping");
 
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("no reply from nobody", result.Err);
@@ -130,7 +132,7 @@ public sealed class CmdCommandTests(Mosquitto broker)
     [Fact]
     public async Task Unreachable_broker_exits_4()
     {
-        var result = await CtlRunner.RunAsync("--broker", $"mqtt://127.0.0.1:{Mosquitto.FreePort()}", "--timeout", "5", "cmd", "b1", "ping");
+        var result = await CtlRunner.RunAsync("--broker", $"mqtt://127.0.0.1:{MosquittoBroker.FreePort()}", "--timeout", "5", "cmd", "b1", "ping");
 
         Assert.Equal(4, result.ExitCode);
         Assert.Contains("cannot connect to mqtt://127.0.0.1:", result.Err);

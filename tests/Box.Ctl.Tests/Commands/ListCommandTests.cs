@@ -4,8 +4,10 @@ using Box.Ctl.Tests.Support;
 namespace Box.Ctl.Tests.Commands;
 
 [Collection("broker")]
-public sealed class ListCommandTests(Mosquitto broker)
+public sealed class ListCommandTests(SharedBroker shared)
 {
+    readonly MosquittoBroker broker = shared.Broker;
+
     readonly string prefix = CtlRunner.UniquePrefix();
 
     [Fact]
@@ -17,7 +19,7 @@ public sealed class ListCommandTests(Mosquitto broker)
         await two.StartAsync();
         await one.PublishStateAsync(new JsonObject { ["paired"] = true, ["owner"] = "alice", ["configVersion"] = 7 });
 
-        var result = await CtlRunner.RunAsync("--broker", broker.Url, "--prefix", prefix, "list");
+        var result = await CtlRunner.RunAsync("--broker", broker.Url.OriginalString, "--prefix", prefix, "list");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         string[] lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -37,7 +39,7 @@ public sealed class ListCommandTests(Mosquitto broker)
             await gone.PublishStatusAsync(online: false);
         }
 
-        var result = await CtlRunner.RunAsync("--broker", broker.Url, "--prefix", prefix, "--json", "list");
+        var result = await CtlRunner.RunAsync("--broker", broker.Url.OriginalString, "--prefix", prefix, "--json", "list");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var boxes = JsonNode.Parse(result.Out)!.AsArray();

@@ -4,8 +4,10 @@ using Box.Ctl.Tests.Support;
 namespace Box.Ctl.Tests.Commands;
 
 [Collection("broker")]
-public sealed class RolloutCommandTests(Mosquitto broker)
+public sealed class RolloutCommandTests(SharedBroker shared)
 {
+    readonly MosquittoBroker broker = shared.Broker;
+
     const string Sha = "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881";
     readonly string prefix = CtlRunner.UniquePrefix();
 
@@ -37,7 +39,7 @@ public sealed class RolloutCommandTests(Mosquitto broker)
     }
 
     Task<CtlResult> Rollout(params string[] extra) =>
-        CtlRunner.RunAsync(["--broker", broker.Url, "--prefix", prefix, "rollout", "--ids", "b1,b2,b3",
+        CtlRunner.RunAsync(["--broker", broker.Url.OriginalString, "--prefix", prefix, "rollout", "--ids", "b1,b2,b3",
             "--url", "http://127.0.0.1:9/fw.boxfw", "--version", "2.0.0", "--size", "1234", "--sha256", Sha,
             "--wave-timeout", "20", .. extra]);
 

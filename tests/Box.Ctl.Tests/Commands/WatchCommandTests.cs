@@ -5,8 +5,10 @@ using Box.Ctl.Tests.Support;
 namespace Box.Ctl.Tests.Commands;
 
 [Collection("broker")]
-public sealed class WatchCommandTests(Mosquitto broker)
+public sealed class WatchCommandTests(SharedBroker shared)
 {
+    readonly MosquittoBroker broker = shared.Broker;
+
     readonly string prefix = CtlRunner.UniquePrefix();
 
     [Fact]
@@ -16,7 +18,7 @@ public sealed class WatchCommandTests(Mosquitto broker)
         await box.StartAsync();
         var output = new LineCollector();
         var error = new LineCollector();
-        var watch = BoxCtl.RunAsync(["--broker", broker.Url, "--prefix", prefix, "watch", "--id", "b1", "--topics", "events,telemetry", "--count", "2"],
+        var watch = BoxCtl.RunAsync(["--broker", broker.Url.OriginalString, "--prefix", prefix, "watch", "--id", "b1", "--topics", "events,telemetry", "--count", "2"],
             output, error, CancellationToken.None, TextReader.Null, _ => null);
         await error.WaitForAsync("watching");
 
@@ -35,7 +37,7 @@ public sealed class WatchCommandTests(Mosquitto broker)
     {
         using var stop = new CancellationTokenSource();
         var error = new LineCollector();
-        var watch = BoxCtl.RunAsync(["--broker", broker.Url, "--prefix", prefix, "watch", "--all"],
+        var watch = BoxCtl.RunAsync(["--broker", broker.Url.OriginalString, "--prefix", prefix, "watch", "--all"],
             new LineCollector(), error, stop.Token, TextReader.Null, _ => null);
         await error.WaitForAsync("watching");
 
