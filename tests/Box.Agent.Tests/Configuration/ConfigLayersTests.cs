@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Box.Agent.Configuration;
-using Box.Agent.Tests.Support;
 
 namespace Box.Agent.Tests.Configuration;
 

@@ -17,7 +17,7 @@ public sealed class AgentOverMqttTests : IAsyncLifetime
 {
     private readonly TempDir _dir = new();
     private readonly ConcurrentQueue<(string Topic, string Text)> _received = new();
-    private Mosquitto _broker = null!;
+    private MosquittoBroker _broker = null!;
     private IMqttClient _cloud = null!;
     private AgentProcess _agent = null!;
     private string _statusUrl = "";
@@ -27,7 +27,7 @@ public sealed class AgentOverMqttTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _broker = await Mosquitto.StartAsync();
+        _broker = await MosquittoBroker.StartAsync();
         _cloud = new MqttClientFactory().CreateMqttClient();
         _cloud.ApplicationMessageReceivedAsync += e =>
         {
@@ -36,7 +36,7 @@ public sealed class AgentOverMqttTests : IAsyncLifetime
         };
         await _cloud.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).WithProtocolVersion(MqttProtocolVersion.V500).Build());
         await _cloud.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"box/{Id}/#", MqttQualityOfServiceLevel.AtLeastOnce).Build());
-        _agent = AgentProcess.Start("run", "--board", "sim", "--sim-dir", SimDir, "--data", _dir.Combine("data"), "--id", Id, "--broker", _broker.Url, "--http", "127.0.0.1:0");
+        _agent = AgentProcess.Start("run", "--board", "sim", "--sim-dir", SimDir, "--data", _dir.Combine("data"), "--id", Id, "--broker", _broker.Url.OriginalString, "--http", "127.0.0.1:0");
         var ready = await _agent.WaitForStderrAsync("box-agent ready");
         _statusUrl = $"http://{ready.Split(' ').Single(w => w.StartsWith("http=", StringComparison.Ordinal))["http=".Length..]}/status.json";
         await Received("status", t => t.Contains("\"online\":true", StringComparison.Ordinal));
@@ -119,6 +119,6 @@ public sealed class AgentOverMqttTests : IAsyncLifetime
         await Received("events", t => t.Contains("broker: not settable from the cloud", StringComparison.Ordinal));
         var config = await CommandAsync("cfg", "config.get");
         Assert.Equal(30, (int)config["result"]!["telemetryIntervalSeconds"]!);
-        Assert.Equal(_broker.Url, (string?)config["result"]!["broker"]!["url"]);
+        Assert.Equal(_broker.Url.OriginalString, (string?)config["result"]!["broker"]!["url"]);
     }
 }

@@ -31,11 +31,11 @@ public sealed class AgentResilienceTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private AgentProcess StartAgent(Mosquitto broker) =>
+    private AgentProcess StartAgent(MosquittoBroker broker) =>
         AgentProcess.Start("run", "--board", "sim", "--sim-dir", SimDir, "--data", DataDir, "--id", Id,
-            "--broker", broker.Url, "--http", "127.0.0.1:0");
+            "--broker", broker.Url.OriginalString, "--http", "127.0.0.1:0");
 
-    private async Task<IMqttClient> CloudAsync(Mosquitto broker)
+    private async Task<IMqttClient> CloudAsync(MosquittoBroker broker)
     {
         var cloud = new MqttClientFactory().CreateMqttClient();
         _clients.Add(cloud);
@@ -87,7 +87,7 @@ public sealed class AgentResilienceTests : IAsyncLifetime
     [Fact]
     public async Task Events_queued_while_offline_survive_SIGKILL_and_arrive_once_in_order()
     {
-        var broker = await Mosquitto.StartAsync();
+        var broker = await MosquittoBroker.StartAsync();
         var port = broker.Port;
         await CloudAsync(broker);
         using (var agent = StartAgent(broker))
@@ -106,7 +106,7 @@ public sealed class AgentResilienceTests : IAsyncLifetime
         }
 
         _received.Clear();
-        await using var restarted = await Mosquitto.StartAsync(port);
+        await using var restarted = await MosquittoBroker.StartAsync(port);
         await CloudAsync(restarted);
         using var again = StartAgent(restarted);
         await Received("status", t => t.Contains("\"online\":true", StringComparison.Ordinal));
@@ -123,7 +123,7 @@ public sealed class AgentResilienceTests : IAsyncLifetime
     [Fact]
     public async Task Thousands_of_junk_commands_and_configs_leave_the_agent_answering_ping()
     {
-        await using var broker = await Mosquitto.StartAsync();
+        await using var broker = await MosquittoBroker.StartAsync();
         var cloud = await CloudAsync(broker);
         using var agent = StartAgent(broker);
         await agent.WaitForStderrAsync("box-agent ready");

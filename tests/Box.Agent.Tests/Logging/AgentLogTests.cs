@@ -1,5 +1,4 @@
 using Box.Agent.Logging;
-using Box.Agent.Tests.Support;
 
 namespace Box.Agent.Tests.Logging;
 

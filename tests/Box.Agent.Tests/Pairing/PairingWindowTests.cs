@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Box.Agent.Pairing;
-using Box.Agent.Tests.Support;
 
 namespace Box.Agent.Tests.Pairing;
 

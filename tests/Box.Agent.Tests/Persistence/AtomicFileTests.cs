@@ -1,5 +1,4 @@
 using Box.Agent.Persistence;
-using Box.Agent.Tests.Support;
 
 namespace Box.Agent.Tests.Persistence;
 
