@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
-using Box.Agent.Cloud.Tests.Fixtures;
 using Box.FleetSim.Fleet;
 using Box.Hal.Sim;
 

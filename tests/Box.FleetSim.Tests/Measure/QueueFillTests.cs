@@ -1,5 +1,4 @@
 using Box.Agent.Cloud.Queue;
-using Box.Agent.Cloud.Tests.Fixtures;
 using Box.FleetSim.Measure;
 
 namespace Box.FleetSim.Tests.Measure;

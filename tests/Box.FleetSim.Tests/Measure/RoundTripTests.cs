@@ -1,4 +1,3 @@
-using Box.Agent.Cloud.Tests.Fixtures;
 using Box.FleetSim.Fleet;
 using Box.FleetSim.Measure;
 

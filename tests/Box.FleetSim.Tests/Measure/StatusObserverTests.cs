@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using Box.Agent.Cloud.Tests.Fixtures;
 using Box.FleetSim.Measure;
 
 namespace Box.FleetSim.Tests.Measure;
