@@ -19,7 +19,7 @@ namespace Box.Agent.Cloud.Link;
 /// and telemetry through the durable <see cref="OfflineQueue"/>, commands and
 /// desired config posted to the supervisor. One background loop owns the
 /// connection: it connects, serves, and on any loss reconnects after a
-/// full-jitter backoff (Polly retry); disconnect events only cancel the
+/// delay from <see cref="ReconnectBackoff"/> (Polly retry); disconnect events only cancel the
 /// current session, they never start a loop of their own.</summary>
 public sealed class MqttCloudLink : ICloudLink, IReplySink
 {
@@ -62,7 +62,7 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
         _log = options.Log;
         Topics = CloudTopics.For(options.TopicPrefix, options.BoxId);
         _trust = BrokerTrust.Load(options);
-        _backoff = new ReconnectBackoff(options.ReconnectBaseDelay, options.ReconnectMaxDelay, options.StableAfter);
+        _backoff = new ReconnectBackoff(options.ReconnectBaseDelay, options.ReconnectMaxDelay, options.StableAfter, options.ReconnectWindow);
         var cloudDir = Path.Combine(options.DataDir, "cloud");
         _sequence = new EventSequence(Path.Combine(cloudDir, "event-seq"));
         _queue = OfflineQueue.Open(Path.Combine(cloudDir, "queue"), options.QueueLimits, _log);

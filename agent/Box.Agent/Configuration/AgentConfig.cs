@@ -85,6 +85,10 @@ public sealed record BrokerConfig
     public string? Password { get; init; }
     /// <summary>Topic prefix; "{id}" is replaced with the box id.</summary>
     public string TopicPrefix { get; init; } = "box/{id}/";
+    /// <summary>After a lost connection the first reconnect waits a random
+    /// 0..this many seconds, so a fleet dropped by a broker restart comes back
+    /// at fleet/window connects per second; widen it for very large fleets.</summary>
+    public int ReconnectWindowSeconds { get; init; } = 10;
 }
 
 /// <summary>Bounds of the offline queue of telemetry and events on /data.</summary>

@@ -51,6 +51,7 @@ public static class ConfigJson
             ["username"] = c.Broker.Username,
             ["password"] = c.Broker.Password is null ? null : redactSecrets ? Redacted : c.Broker.Password,
             ["topicPrefix"] = c.Broker.TopicPrefix,
+            ["reconnectWindowSeconds"] = c.Broker.ReconnectWindowSeconds,
         },
         ["queue"] = new JsonObject
         {

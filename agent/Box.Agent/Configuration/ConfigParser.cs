@@ -149,6 +149,7 @@ public static class ConfigParser
             Username = s.String("username", null, null),
             Password = s.String("password", null, null),
             TopicPrefix = s.String("topicPrefix", "box/{id}/", CheckTopicPrefix)!,
+            ReconnectWindowSeconds = s.Int("reconnectWindowSeconds", 10, 0, 3600),
         };
         if ((broker.CertFile is null) != (broker.KeyFile is null))
             throw s.Fail(broker.CertFile is null ? "certFile" : "keyFile", "certFile and keyFile go together");

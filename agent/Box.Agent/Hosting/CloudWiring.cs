@@ -40,6 +40,7 @@ public sealed class CloudWiring : IAsyncDisposable
             ClientKeyFile = config.Broker.KeyFile,
             Username = config.Broker.Username,
             Password = config.Broker.Password,
+            ReconnectWindow = TimeSpan.FromSeconds(config.Broker.ReconnectWindowSeconds),
             QueueLimits = new OfflineQueueLimits(config.Queue.MaxMessages, config.Queue.MaxBytes),
             FirmwareVersion = firmwareVersion,
             Slot = slot ?? "unknown",

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Box.Agent.Cloud.Link;
 using Box.Agent.Cloud.Tests.Fixtures;
 
 namespace Box.Agent.Cloud.Tests.Link;
@@ -8,6 +9,10 @@ public sealed class MqttCloudLinkOutageTests : IDisposable
 {
     readonly TempDir _data = new("outage");
 
+    /// <summary>A lost connection's first retry waits up to the reconnect
+    /// window (10 s by default); a fleet of one needs no spreading.</summary>
+    static CloudLinkOptions ShortWindow(CloudLinkOptions options) => options with { ReconnectWindow = TimeSpan.FromMilliseconds(200) };
+
     [Fact]
     public async Task EventsPublishedWhileTheBrokerIsDownArriveExactlyOnceInOrder()
     {
@@ -16,7 +21,7 @@ public sealed class MqttCloudLinkOutageTests : IDisposable
         // cloud client has subscribed again (non-retained events go only to
         // subscribers present when they are published).
         await using var proxy = new TcpProxy(broker.Port);
-        await using var agent = await AgentHarness.StartAsync(proxy.Url, _data.Path);
+        await using var agent = await AgentHarness.StartAsync(proxy.Url, _data.Path, configure: ShortWindow);
         var cloud = await CloudClient.ConnectAsync(broker.Url, agent.Topics.Events);
         for (var i = 0; i < 5; i++)
             agent.Link.PublishEvent("disk.added", new JsonObject { ["n"] = i });
@@ -70,6 +75,7 @@ public sealed class MqttCloudLinkOutageTests : IDisposable
             LivenessInterval = TimeSpan.FromMilliseconds(300),
             LivenessTimeout = TimeSpan.FromMilliseconds(700),
             ConnectTimeout = TimeSpan.FromSeconds(1),
+            ReconnectWindow = TimeSpan.FromMilliseconds(200),
         });
         broker.Pause(); // the socket stays open, nothing answers
         try

@@ -33,7 +33,9 @@ public sealed class MqttCloudLinkTests(SharedBroker shared) : IClassFixture<Shar
     public async Task AbruptlyDroppedConnectionPublishesTheLastWillThenComesBackOnline()
     {
         await using var proxy = new TcpProxy(Broker.Port);
-        await using var agent = await AgentHarness.StartAsync(proxy.Url, _data.Path);
+        // A fleet of one needs no reconnect window (10 s by default).
+        await using var agent = await AgentHarness.StartAsync(proxy.Url, _data.Path,
+            configure: o => o with { ReconnectWindow = TimeSpan.FromMilliseconds(200) });
         await using var cloud = await CloudClient.ConnectAsync(Broker.Url, agent.Topics.Status);
         await cloud.WaitForAsync(r => IsStatus(r, true), "online");
         proxy.DropAll(); // no DISCONNECT reaches the broker: it must send the will
