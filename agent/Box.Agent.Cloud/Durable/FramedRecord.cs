@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 
 namespace Box.Agent.Cloud.Durable;
@@ -30,27 +31,51 @@ internal readonly record struct FramedRecord(long Id, byte Kind, long Offset, in
     public static (List<FramedRecord> Records, long ValidLength) Scan(FileStream file, int maxPayload)
     {
         var records = new List<FramedRecord>();
+        var validLength = Scan(file, maxPayload, records.Add);
+        return (records, validLength);
+    }
+
+    /// <summary>Hands every intact record from the start of <paramref name="file"/>
+    /// to <paramref name="onRecord"/> (payloads are checked, not kept) and
+    /// returns the offset where the intact prefix ends.</summary>
+    public static long Scan(FileStream file, int maxPayload, Action<FramedRecord> onRecord)
+    {
         var handle = file.SafeFileHandle;
         var length = file.Length;
         long offset = 0;
         Span<byte> header = stackalloc byte[HeaderSize];
-        while (offset + HeaderSize <= length)
+        // One buffer for every record's CRC check, grown to the largest.
+        var body = ArrayPool<byte>.Shared.Rent(4096);
+        try
         {
-            if (RandomAccess.Read(handle, header, offset) != HeaderSize)
-                break;
-            var payloadLength = BinaryPrimitives.ReadUInt32LittleEndian(header);
-            if (payloadLength > (uint)maxPayload || offset + HeaderSize + payloadLength > length)
-                break;
-            var body = new byte[9 + payloadLength];
-            header[8..].CopyTo(body);
-            if (RandomAccess.Read(handle, body.AsSpan(9), offset + HeaderSize) != payloadLength)
-                break;
-            if (Crc32.Compute(body) != BinaryPrimitives.ReadUInt32LittleEndian(header[4..]))
-                break;
-            records.Add(new FramedRecord(BinaryPrimitives.ReadInt64LittleEndian(header[8..]), header[16], offset, (int)payloadLength));
-            offset += HeaderSize + payloadLength;
+            while (offset + HeaderSize <= length)
+            {
+                if (RandomAccess.Read(handle, header, offset) != HeaderSize)
+                    break;
+                var payloadLength = BinaryPrimitives.ReadUInt32LittleEndian(header);
+                if (payloadLength > (uint)maxPayload || offset + HeaderSize + payloadLength > length)
+                    break;
+                var bodyLength = 9 + (int)payloadLength;
+                if (body.Length < bodyLength)
+                {
+                    ArrayPool<byte>.Shared.Return(body);
+                    body = ArrayPool<byte>.Shared.Rent(bodyLength);
+                }
+                var span = body.AsSpan(0, bodyLength);
+                header[8..].CopyTo(span);
+                if (RandomAccess.Read(handle, span[9..], offset + HeaderSize) != payloadLength)
+                    break;
+                if (Crc32.Compute(span) != BinaryPrimitives.ReadUInt32LittleEndian(header[4..]))
+                    break;
+                onRecord(new FramedRecord(BinaryPrimitives.ReadInt64LittleEndian(header[8..]), header[16], offset, (int)payloadLength));
+                offset += HeaderSize + payloadLength;
+            }
         }
-        return (records, offset);
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body);
+        }
+        return offset;
     }
 
     public byte[] ReadPayload(FileStream file)

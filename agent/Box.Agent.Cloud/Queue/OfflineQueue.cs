@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Buffers;
 using Box.Agent.Cloud.Durable;
 
 namespace Box.Agent.Cloud.Queue;
@@ -7,45 +7,38 @@ namespace Box.Agent.Cloud.Queue;
 /// unreachable (and for the moment between publish and PUBACK while it is
 /// reachable). Append-only segment files of CRC-framed records plus an
 /// acknowledged-id mark; a torn tail left by a power cut is cut off on open.
-/// Bounded by message count and bytes: the oldest telemetry is dropped
-/// first, events only when no telemetry is left. Thread-safe.</summary>
+/// In memory only a 32-byte <see cref="IndexEntry"/> per message; payloads
+/// are read back from their segment when sent.
+/// Bounded by message count and by the bytes of its files: the oldest
+/// telemetry is dropped first, events only when no telemetry is left, and
+/// the space of dropped and acknowledged records is reclaimed by deleting
+/// dead segments or rewriting a mostly dead one. Thread-safe.</summary>
 public sealed class OfflineQueue : IDisposable
 {
-    const string SegmentPrefix = "seg-";
-    const string SegmentSuffix = ".log";
     const int MaxRecordBytes = 16 * 1024 * 1024;
-
-    sealed class Segment(long number, string path, FileStream stream)
-    {
-        public long Number { get; } = number;
-        public string Path { get; } = path;
-        public FileStream Stream { get; } = stream;
-        public long Length { get; set; }
-        public int Live { get; set; }
-    }
-
-    sealed record Entry(long Id, QueueKind Kind, Segment Segment, FramedRecord Record);
 
     readonly object _gate = new();
     readonly string _directory;
     readonly Action<string, string>? _log;
     readonly AckMark _ack;
-    readonly List<Segment> _segments = [];
-    readonly LinkedList<Entry> _order = new();
-    readonly Queue<LinkedListNode<Entry>> _telemetry = new();
-    readonly Queue<LinkedListNode<Entry>> _events = new();
+    readonly List<QueueSegment> _segments = [];
+    readonly QueueIndex _index = new();
     OfflineQueueLimits _limits;
     long _segmentBytes;
     long _nextId;
-    long _bytes;
+    long _diskBytes;
     bool _disposed;
 
     /// <summary>Messages dropped because the queue was full, since open.</summary>
     public long DroppedTelemetry { get; private set; }
     public long DroppedEvents { get; private set; }
 
-    public int Count { get { lock (_gate) return _order.Count; } }
-    public long Bytes { get { lock (_gate) return _bytes; } }
+    public int Count { get { lock (_gate) return _index.Count; } }
+    /// <summary>Framed bytes of the messages waiting.</summary>
+    public long Bytes { get { lock (_gate) return _index.Bytes; } }
+    /// <summary>Bytes of the segment files; at most the byte limit (plus,
+    /// for the moment of a compaction, the copy being written).</summary>
+    public long DiskBytes { get { lock (_gate) return _diskBytes; } }
 
     /// <summary>Raised (outside the lock) after an append; the link wakes its sender.</summary>
     public event Action? Appended;
@@ -78,110 +71,68 @@ public sealed class OfflineQueue : IDisposable
         return queue;
     }
 
-    static long SegmentBytesFor(OfflineQueueLimits limits) => Math.Clamp(limits.MaxBytes / 4, 4096, 1024 * 1024);
+    /// <summary>A sixteenth of the limit: dropping or rewriting one segment
+    /// frees a small step, and a rewrite's copy overshoots the limit by at
+    /// most half a segment (it is written only when half the segment is dead).</summary>
+    static long SegmentBytesFor(OfflineQueueLimits limits) => Math.Clamp(limits.MaxBytes / 16, 1024, 1024 * 1024);
 
     void Recover()
     {
+        foreach (var leftover in QueueSegment.LeftoverCompactions(_directory))
+            File.Delete(leftover); // the segment it was rewriting is still whole
         var acked = _ack.Value;
         var maxId = acked;
-        var seen = new HashSet<long>();
-        var entries = new List<Entry>();
-        foreach (var (number, path) in ListSegments())
+        foreach (var (number, path) in QueueSegment.List(_directory))
         {
-            var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
-            var segment = new Segment(number, path, stream);
-            var (records, validLength) = FramedRecord.Scan(stream, MaxRecordBytes);
+            var stream = QueueSegment.OpenStream(path, FileMode.Open);
+            var segment = new QueueSegment(number, path, stream);
+            _segments.Add(segment);
+            var validLength = FramedRecord.Scan(stream, MaxRecordBytes, record =>
+            {
+                maxId = Math.Max(maxId, record.Id);
+                // Ids at or below the mark were delivered.
+                if (record.Id <= acked || !Enum.IsDefined((QueueKind)record.Kind))
+                    return;
+                segment.Live++;
+                segment.LiveBytes += record.TotalLength;
+                _index.Add(new IndexEntry { Id = record.Id, Segment = segment, Offset = record.Offset, PayloadLength = record.PayloadLength, Kind = (QueueKind)record.Kind });
+            });
             if (validLength < stream.Length)
             {
-                _log?.Invoke("warn", $"offline queue: {Path.GetFileName(path)} has a torn or corrupted tail at byte {validLength} of {stream.Length}; dropped it, kept {records.Count} records before it");
+                _log?.Invoke("warn", $"offline queue: {Path.GetFileName(path)} has a torn or corrupted tail at byte {validLength} of {stream.Length}; dropped it, kept the records before it");
                 stream.SetLength(validLength);
                 stream.Flush(flushToDisk: true);
             }
             segment.Length = validLength;
-            _segments.Add(segment);
-            foreach (var record in records)
-            {
-                maxId = Math.Max(maxId, record.Id);
-                // Ids at or below the mark were delivered; a repeated id is a
-                // copy left by a compaction that did not finish.
-                if (record.Id <= acked || !seen.Add(record.Id) || !Enum.IsDefined((QueueKind)record.Kind))
-                    continue;
-                entries.Add(new Entry(record.Id, (QueueKind)record.Kind, segment, record));
-            }
+            _diskBytes += validLength;
         }
-        entries.Sort((a, b) => a.Id.CompareTo(b.Id));
-        foreach (var entry in entries)
-            Link(entry);
+        // A repeated id is a copy left by a compaction (of an older version) that did not finish.
+        _index.SortAndRemoveRepeats(copy =>
+        {
+            copy.Segment.Live--;
+            copy.Segment.LiveBytes -= copy.TotalLength;
+        });
         _nextId = maxId + 1;
         var (droppedTelemetry, droppedEvents) = (DroppedTelemetry, DroppedEvents);
-        while (_order.Count > _limits.MaxMessages || _bytes > _limits.MaxBytes)
-            DropOldest(preferTelemetry: true);
+        MakeRoom(incoming: null, 0);
         if (DroppedTelemetry > droppedTelemetry || DroppedEvents > droppedEvents)
             _log?.Invoke("warn", $"offline queue: over its limits on open; dropped {DroppedTelemetry - droppedTelemetry} telemetry and {DroppedEvents - droppedEvents} events");
         DeleteDeadSegments();
         if (_segments.Count == 0 || _segments[^1].Length >= _segmentBytes)
             StartSegment();
-        if (_order.Count > 0)
-            _log?.Invoke("info", $"offline queue: {_order.Count} messages ({_bytes} bytes) waiting from before");
+        if (_index.Count > 0)
+            _log?.Invoke("info", $"offline queue: {_index.Count} messages ({_index.Bytes} bytes) waiting from before");
     }
 
-    IEnumerable<(long Number, string Path)> ListSegments()
-    {
-        var list = new List<(long, string)>();
-        foreach (var path in Directory.EnumerateFiles(_directory, SegmentPrefix + "*" + SegmentSuffix))
-        {
-            var name = Path.GetFileName(path);
-            var digits = name[SegmentPrefix.Length..^SegmentSuffix.Length];
-            if (long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
-                list.Add((number, path));
-        }
-        list.Sort((a, b) => a.Item1.CompareTo(b.Item1));
-        return list;
-    }
-
-    Segment StartSegment(long? number = null)
+    QueueSegment StartSegment(long? number = null)
     {
         number ??= _segments.Count == 0 ? 1 : _segments[^1].Number + 1;
-        var path = Path.Combine(_directory, $"{SegmentPrefix}{number:D8}{SegmentSuffix}");
-        var stream = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        var path = Path.Combine(_directory, QueueSegment.FileName(number.Value));
+        var stream = QueueSegment.OpenStream(path, FileMode.Create);
         AtomicFile.SyncDirectory(_directory);
-        var segment = new Segment(number.Value, path, stream);
+        var segment = new QueueSegment(number.Value, path, stream);
         _segments.Add(segment);
         return segment;
-    }
-
-    void Link(Entry entry)
-    {
-        var node = _order.AddLast(entry);
-        (entry.Kind == QueueKind.Telemetry ? _telemetry : _events).Enqueue(node);
-        entry.Segment.Live++;
-        _bytes += entry.Record.TotalLength;
-    }
-
-    void Unlink(LinkedListNode<Entry> node)
-    {
-        _order.Remove(node);
-        node.Value.Segment.Live--;
-        _bytes -= node.Value.Record.TotalLength;
-    }
-
-    void DropOldest(bool preferTelemetry)
-    {
-        if (preferTelemetry && _telemetry.Count > 0)
-        {
-            Unlink(_telemetry.Dequeue());
-            DroppedTelemetry++;
-        }
-        else if (_events.Count > 0)
-        {
-            Unlink(_events.Dequeue());
-            DroppedEvents++;
-        }
-        else if (_telemetry.Count > 0)
-        {
-            Unlink(_telemetry.Dequeue());
-            DroppedTelemetry++;
-        }
     }
 
     /// <summary>Appends a message; events are fsynced before this returns,
@@ -201,18 +152,11 @@ public sealed class OfflineQueue : IDisposable
                 CountDrop(kind);
                 return -1;
             }
-            while (_order.Count + 1 > _limits.MaxMessages || _bytes + size > _limits.MaxBytes)
+            if (!MakeRoom(kind, size))
             {
-                if (kind == QueueKind.Telemetry && _telemetry.Count == 0)
-                {
-                    // New telemetry never pushes out an event.
-                    CountDrop(kind);
-                    return -1;
-                }
-                var before = DroppedEvents;
-                DropOldest(preferTelemetry: true);
-                if (DroppedEvents > before)
-                    _log?.Invoke("warn", $"offline queue: full of events; dropped the oldest ({DroppedEvents} events dropped so far)");
+                // New telemetry never pushes out an event.
+                CountDrop(kind);
+                return -1;
             }
             id = _nextId++;
             var segment = _segments[^1];
@@ -222,14 +166,57 @@ public sealed class OfflineQueue : IDisposable
             RandomAccess.Write(segment.Stream.SafeFileHandle, framed, segment.Length);
             if (kind == QueueKind.Event)
                 segment.Stream.Flush(flushToDisk: true);
-            var record = new FramedRecord(id, (byte)kind, segment.Length, payload.Length);
+            _index.Add(new IndexEntry { Id = id, Segment = segment, Offset = segment.Length, PayloadLength = payload.Length, Kind = kind });
             segment.Length += framed.Length;
-            Link(new Entry(id, kind, segment, record));
-            DeleteDeadSegments();
-            CompactIfSparse();
+            segment.Live++;
+            segment.LiveBytes += framed.Length;
+            _diskBytes += framed.Length;
         }
         Appended?.Invoke();
         return id;
+    }
+
+    /// <summary>Drops and reclaims until a record of <paramref name="size"/>
+    /// bytes fits under both limits (size 0: until the queue is within them).
+    /// False when <paramref name="incoming"/> is telemetry and only events
+    /// could make room for it.</summary>
+    bool MakeRoom(QueueKind? incoming, int size)
+    {
+        var adding = size > 0 ? 1 : 0;
+        while (true)
+        {
+            var countOver = _index.Count + adding > _limits.MaxMessages;
+            var diskOver = _diskBytes + size > _limits.MaxBytes;
+            if (!countOver && !diskOver)
+            {
+                ReclaimIfSparse();
+                return true;
+            }
+            if (diskOver && Reclaim(force: false))
+                continue;
+            if (_index.TryRemoveOldest(QueueKind.Telemetry, out var telemetry))
+            {
+                Dead(telemetry);
+                DroppedTelemetry++;
+                continue;
+            }
+            // Only events left: every dead byte is worth reclaiming first.
+            if (diskOver && Reclaim(force: true))
+                continue;
+            if (incoming == QueueKind.Telemetry)
+                return false;
+            if (!_index.TryRemoveOldest(QueueKind.Event, out var oldest))
+                return false; // nothing queued, nothing to reclaim: cannot happen for size <= MaxBytes
+            Dead(oldest);
+            DroppedEvents++;
+            _log?.Invoke("warn", $"offline queue: full of events; dropped the oldest ({DroppedEvents} events dropped so far)");
+        }
+    }
+
+    void Dead(in IndexEntry entry)
+    {
+        entry.Segment.Live--;
+        entry.Segment.LiveBytes -= entry.TotalLength;
     }
 
     void CountDrop(QueueKind kind)
@@ -246,14 +233,13 @@ public sealed class OfflineQueue : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var head = _order.First;
-            if (head is null)
+            if (!_index.TryPeek(out var entry))
             {
                 message = null!;
                 return false;
             }
-            var entry = head.Value;
-            message = new QueuedMessage(entry.Id, entry.Kind, entry.Record.ReadPayload(entry.Segment.Stream));
+            var record = new FramedRecord(entry.Id, (byte)entry.Kind, entry.Offset, entry.PayloadLength);
+            message = new QueuedMessage(entry.Id, entry.Kind, record.ReadPayload(entry.Segment.Stream));
             return true;
         }
     }
@@ -265,15 +251,10 @@ public sealed class OfflineQueue : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            while (_order.First is { } head && head.Value.Id <= id)
-            {
-                Unlink(head);
-                var kindQueue = head.Value.Kind == QueueKind.Telemetry ? _telemetry : _events;
-                if (kindQueue.Count > 0 && kindQueue.Peek() == head)
-                    kindQueue.Dequeue();
-            }
+            while (_index.TryRemoveFirstUpTo(id, out var head))
+                Dead(head);
             if (id > _ack.Value)
-                _ack.Set(id, sync: _order.Count == 0);
+                _ack.Set(id, sync: _index.Count == 0);
             DeleteDeadSegments();
         }
     }
@@ -284,10 +265,7 @@ public sealed class OfflineQueue : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _order.Clear();
-            _telemetry.Clear();
-            _events.Clear();
-            _bytes = 0;
+            _index.Clear();
             _ack.Set(_nextId - 1, sync: true);
             foreach (var segment in _segments)
             {
@@ -296,6 +274,7 @@ public sealed class OfflineQueue : IDisposable
             }
             var lastNumber = _segments.Count == 0 ? 0 : _segments[^1].Number;
             _segments.Clear();
+            _diskBytes = 0;
             StartSegment(lastNumber + 1);
         }
     }
@@ -308,8 +287,7 @@ public sealed class OfflineQueue : IDisposable
         {
             _limits = limits;
             _segmentBytes = SegmentBytesFor(limits);
-            while (_order.Count > _limits.MaxMessages || _bytes > _limits.MaxBytes)
-                DropOldest(preferTelemetry: true);
+            MakeRoom(incoming: null, 0);
             DeleteDeadSegments();
         }
     }
@@ -332,54 +310,120 @@ public sealed class OfflineQueue : IDisposable
         // The newest segment stays: it takes the appends.
         for (var i = _segments.Count - 2; i >= 0; i--)
         {
-            var segment = _segments[i];
-            if (segment.Live > 0)
-                continue;
-            segment.Stream.Dispose();
-            File.Delete(segment.Path);
-            _segments.RemoveAt(i);
+            if (_segments[i].Live == 0)
+                Delete(_segments[i]);
         }
         if (_segments.Count == 1 && _segments[0].Live == 0 && _segments[0].Length >= _segmentBytes)
         {
             // Everything delivered: start over instead of growing the last file.
             var last = _segments[0];
             StartSegment();
-            last.Stream.Dispose();
-            File.Delete(last.Path);
-            _segments.Remove(last);
+            Delete(last);
         }
     }
 
-    /// <summary>Dropped telemetry can leave old segments mostly dead, kept
-    /// alive by a few events; when the files grow past twice the limit the
-    /// live records are copied into a fresh segment.</summary>
-    void CompactIfSparse()
+    void Delete(QueueSegment segment)
     {
-        long onDisk = 0;
-        foreach (var segment in _segments)
-            onDisk += segment.Length;
-        if (onDisk <= 2 * _limits.MaxBytes + _segmentBytes || _segments.Count < 2)
-            return;
-        var target = StartSegment();
-        var moved = new List<Entry>(_order.Count);
-        foreach (var entry in _order)
+        segment.Stream.Dispose();
+        File.Delete(segment.Path);
+        _segments.Remove(segment);
+        _diskBytes -= segment.Length;
+    }
+
+    /// <summary>Dead records (acknowledged with live ones after them in their
+    /// segment, or dropped) take more room than the live ones: reclaim
+    /// before the files grow to the limit, so a count-bound queue stays small
+    /// on disk too.</summary>
+    void ReclaimIfSparse()
+    {
+        while (_diskBytes - _index.Bytes > Math.Max(_index.Bytes, 2 * _segmentBytes) && Reclaim(force: false))
         {
-            var framed = FramedRecord.Encode(entry.Id, (byte)entry.Kind, entry.Record.ReadPayload(entry.Segment.Stream));
-            RandomAccess.Write(target.Stream.SafeFileHandle, framed, target.Length);
-            moved.Add(entry with { Segment = target, Record = entry.Record with { Offset = target.Length } });
-            target.Length += framed.Length;
         }
-        target.Stream.Flush(flushToDisk: true);
-        _order.Clear();
-        _telemetry.Clear();
-        _events.Clear();
-        _bytes = 0;
+    }
+
+    /// <summary>Frees the space of dead records: deletes a segment with no
+    /// live record, else rewrites the segment with the most dead bytes when
+    /// at least half of it is dead (any dead bytes when <paramref name="force"/>).
+    /// False when there was nothing to free.</summary>
+    bool Reclaim(bool force)
+    {
+        QueueSegment? best = null;
         foreach (var segment in _segments)
-            segment.Live = 0;
-        foreach (var entry in moved)
-            Link(entry);
-        DeleteDeadSegments();
-        _log?.Invoke("info", $"offline queue: compacted {onDisk} bytes of segments into {target.Length}");
+        {
+            if (segment.Live == 0 && segment.Length > 0)
+            {
+                if (segment == _segments[^1])
+                    StartSegment();
+                Delete(segment);
+                return true;
+            }
+            if (segment.DeadBytes > 0 && (best is null || segment.DeadBytes > best.DeadBytes))
+                best = segment;
+        }
+        if (best is null || (!force && best.DeadBytes * 2 < best.Length))
+            return false;
+        Compact(best);
+        return true;
+    }
+
+    /// <summary>Rewrites <paramref name="segment"/> with only its live
+    /// records, in order: written beside it, fsynced, renamed over it. A
+    /// power cut leaves either file whole; the copy is deleted on open.</summary>
+    void Compact(QueueSegment segment)
+    {
+        var before = segment.Length;
+        var temp = segment.CompactionPath;
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        FileStream? copy = null;
+        try
+        {
+            copy = QueueSegment.OpenStream(temp, FileMode.Create);
+            long written = 0;
+            foreach (ref readonly var entry in _index.Entries)
+            {
+                if (entry.Removed || entry.Segment != segment)
+                    continue;
+                var length = entry.TotalLength;
+                if (buffer.Length < length)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(length);
+                }
+                var record = buffer.AsSpan(0, length);
+                if (RandomAccess.Read(segment.Stream.SafeFileHandle, record, entry.Offset) != length)
+                    throw new IOException($"offline queue: short read of record {entry.Id} in {segment.Path}");
+                RandomAccess.Write(copy.SafeFileHandle, record, written);
+                written += length;
+            }
+            copy.Flush(flushToDisk: true);
+            File.Move(temp, segment.Path, overwrite: true);
+            AtomicFile.SyncDirectory(_directory);
+        }
+        catch
+        {
+            copy?.Dispose();
+            File.Delete(temp);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        // Renamed: the copy's handle is the segment now. Same order, so the
+        // new offsets are the running sum.
+        segment.Stream.Dispose();
+        segment.Stream = copy;
+        long offset = 0;
+        foreach (ref var entry in _index.Entries)
+        {
+            if (entry.Removed || entry.Segment != segment)
+                continue;
+            entry.Offset = offset;
+            offset += entry.TotalLength;
+        }
+        segment.Length = offset;
+        _diskBytes -= before - offset;
+        _log?.Invoke("debug", $"offline queue: rewrote {Path.GetFileName(segment.Path)} from {before} to {offset} bytes");
     }
 
     public void Dispose()
