@@ -1,13 +1,9 @@
 using System.Buffers;
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Box.Agent.Cloud.Commands;
 using Box.Agent.Cloud.Queue;
 using MQTTnet;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using Polly;
 using Polly.Retry;
@@ -23,9 +19,6 @@ namespace Box.Agent.Cloud.Link;
 /// current session, they never start a loop of their own.</summary>
 public sealed class MqttCloudLink : ICloudLink, IReplySink
 {
-    static readonly JsonWriterOptions WriterOptions = Replies.WriterOptions;
-    static readonly byte[] OfflineStatus = """{"online":false}"""u8.ToArray();
-
     readonly CloudLinkOptions _options;
     readonly TimeProvider _time;
     readonly Action<string, string>? _log;
@@ -36,18 +29,11 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
     readonly MqttClientFactory _factory = new();
     readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     readonly object _eventGate = new();
-    readonly object _retainedGate = new();
     readonly CancellationTokenSource _stop = new();
 
-    // Retained documents waiting to be (re)published; guarded by _retainedGate.
-    byte[]? _statePayload;
-    long _stateVersion;
-    long _stateSentVersion;
-    DateTimeOffset? _stateDueAt;
-    byte[]? _pairingPayload;
-    bool _pairingDirty;
+    readonly RetainedDocuments _retained;
 
-    volatile Session? _current;
+    volatile LinkSession? _current;
     string? _lastReportedFailure;
     int _started;
     Task _loop = Task.CompletedTask;
@@ -62,6 +48,7 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
         _log = options.Log;
         Topics = CloudTopics.For(options.TopicPrefix, options.BoxId);
         _trust = BrokerTrust.Load(options);
+        _retained = new RetainedDocuments(_time, options.StateDebounce);
         _backoff = new ReconnectBackoff(options.ReconnectBaseDelay, options.ReconnectMaxDelay, options.StableAfter, options.ReconnectWindow);
         var cloudDir = Path.Combine(options.DataDir, "cloud");
         _sequence = new EventSequence(Path.Combine(cloudDir, "event-seq"));
@@ -119,24 +106,13 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
     public void ReportState(JsonObject state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var payload = Serialize(state);
-        lock (_retainedGate)
-        {
-            _statePayload = payload;
-            _stateVersion++;
-            _stateDueAt ??= _time.GetUtcNow() + _options.StateDebounce;
-        }
+        _retained.SetState(JsonPayload.Serialize(state));
         Wake();
     }
 
     public void ReportPairing(JsonObject? pairing)
     {
-        var payload = pairing is null ? [] : Serialize(pairing);
-        lock (_retainedGate)
-        {
-            _pairingPayload = payload;
-            _pairingDirty = true;
-        }
+        _retained.SetPairing(pairing is null ? [] : JsonPayload.Serialize(pairing));
         Wake();
     }
 
@@ -147,12 +123,12 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
         lock (_eventGate)
         {
             var seq = _sequence.Next();
-            var payload = Write(w =>
+            var payload = JsonPayload.Write(w =>
             {
                 w.WriteNumber("seq", seq);
                 w.WriteString("type", type);
                 w.WriteNumber("ts", _time.GetUtcNow().ToUnixTimeSeconds());
-                WriteFields(w, fields, "seq", "type", "ts");
+                JsonPayload.WriteFields(w, fields, "seq", "type", "ts");
             });
             _queue.Append(QueueKind.Event, payload);
         }
@@ -161,11 +137,11 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
     public void PublishTelemetry(JsonObject metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);
-        var payload = Write(w =>
+        var payload = JsonPayload.Write(w =>
         {
             if (!metrics.ContainsKey("ts"))
                 w.WriteNumber("ts", _time.GetUtcNow().ToUnixTimeSeconds());
-            WriteFields(w, metrics);
+            JsonPayload.WriteFields(w, metrics);
         });
         _queue.Append(QueueKind.Telemetry, payload);
     }
@@ -194,7 +170,7 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
         _ = PublishReplyAsync(session, message);
     }
 
-    async Task PublishReplyAsync(Session session, MqttApplicationMessage message)
+    async Task PublishReplyAsync(LinkSession session, MqttApplicationMessage message)
     {
         try
         {
@@ -258,7 +234,7 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
     async ValueTask ConnectAndServeAsync(CancellationToken stop)
     {
         using var client = _factory.CreateMqttClient();
-        var session = new Session(client);
+        var session = new LinkSession(client);
         client.DisconnectedAsync += e =>
         {
             session.Lose(e.ClientWasConnected ? $"disconnected: {DescribeDisconnect(e)}" : null);
@@ -327,7 +303,7 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
         MqttClientConnectResult result;
         try
         {
-            result = await client.ConnectAsync(BuildClientOptions(), timeout.Token).ConfigureAwait(false);
+            result = await client.ConnectAsync(ClientOptions.Build(_options, Topics, _trust), timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!stop.IsCancellationRequested)
         {
@@ -347,56 +323,11 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
         }
     }
 
-    MqttClientOptions BuildClientOptions()
-    {
-        var broker = _options.Broker;
-        var tls = broker.Scheme == "mqtts";
-        var port = broker.IsDefaultPort || broker.Port <= 0 ? (tls ? 8883 : 1883) : broker.Port;
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(broker.Host, port)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithClientId(_options.BoxId)
-            .WithCleanStart()
-            .WithKeepAlivePeriod(_options.KeepAlive)
-            .WithTimeout(_options.PublishTimeout)
-            .WithMaximumPacketSize((uint)_options.MaxIncomingPacketBytes)
-            .WithWillTopic(Topics.Status)
-            .WithWillPayload(OfflineStatus)
-            .WithWillRetain()
-            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithWillContentType("application/json");
-        if (_options.Username is not null)
-            builder.WithCredentials(_options.Username, _options.Password ?? "");
-        if (tls)
-        {
-            builder.WithTlsOptions(o =>
-            {
-                o.UseTls()
-                    .WithTargetHost(broker.Host)
-                    .WithRevocationMode(System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck)
-                    .WithCertificateValidationHandler(_trust.Validate);
-                if (_trust.ClientCertificate is { } certificate)
-                    o.WithClientCertificates([certificate]);
-            });
-        }
-        return builder.Build();
-    }
-
-    async Task ServeAsync(Session session, CancellationToken stop)
+    async Task ServeAsync(LinkSession session, CancellationToken stop)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, session.Lost);
         var token = linked.Token;
-        lock (_retainedGate)
-        {
-            // Republish what the broker may have lost (a restart without persistence).
-            if (_statePayload is not null)
-            {
-                _stateSentVersion = 0;
-                _stateDueAt = _time.GetUtcNow();
-            }
-            if (_pairingPayload is not null)
-                _pairingDirty = true;
-        }
+        _retained.RepublishAll();
         var client = session.Client;
         var nextPing = _time.GetUtcNow() + _options.LivenessInterval;
         try
@@ -404,12 +335,12 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
             while (!token.IsCancellationRequested)
             {
                 _wake.Reader.TryRead(out _);
-                if (TakePairing() is { } pairing)
+                if (_retained.TakePairing() is { } pairing)
                     await PublishAsync(client, Topics.Pairing, pairing, retain: true, token).ConfigureAwait(false);
-                if (TakeDueState() is var (state, version))
+                if (_retained.TakeDueState() is var (state, version))
                 {
                     await PublishAsync(client, Topics.State, state, retain: true, token).ConfigureAwait(false);
-                    StateSent(version);
+                    _retained.StateSent(version);
                 }
                 // A bounded batch, so state and the watchdog get their turn.
                 for (var i = 0; i < 64 && _queue.TryPeek(out var queued); i++)
@@ -426,13 +357,7 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
                 }
                 if (_queue.Count > 0)
                     continue;
-                var deadline = nextPing;
-                lock (_retainedGate)
-                {
-                    if (_stateDueAt is { } due && due < deadline && _stateVersion != _stateSentVersion)
-                        deadline = due;
-                }
-                await WaitAsync(deadline - _time.GetUtcNow(), token).ConfigureAwait(false);
+                await WaitAsync(_retained.NextDue(nextPing) - _time.GetUtcNow(), token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -448,7 +373,7 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
         }
     }
 
-    async Task CheckLivenessAsync(Session session, CancellationToken token)
+    async Task CheckLivenessAsync(LinkSession session, CancellationToken token)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
         timeout.CancelAfter(_options.LivenessTimeout);
@@ -509,7 +434,7 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
         try
         {
             using var timeout = new CancellationTokenSource(_options.PublishTimeout, _time);
-            await PublishAsync(client, Topics.Status, OfflineStatus, retain: true, timeout.Token).ConfigureAwait(false);
+            await PublishAsync(client, Topics.Status, ClientOptions.OfflineStatus, retain: true, timeout.Token).ConfigureAwait(false);
             await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder()
                 .WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection)
                 .Build(), timeout.Token).ConfigureAwait(false);
@@ -518,37 +443,6 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
         catch (Exception e)
         {
             _log?.Invoke("warn", $"clean disconnect failed (the last will says offline instead): {Describe(e)}");
-        }
-    }
-
-    byte[]? TakePairing()
-    {
-        lock (_retainedGate)
-        {
-            if (!_pairingDirty)
-                return null;
-            _pairingDirty = false;
-            return _pairingPayload;
-        }
-    }
-
-    (byte[] Payload, long Version)? TakeDueState()
-    {
-        lock (_retainedGate)
-        {
-            if (_statePayload is null || _stateVersion == _stateSentVersion || _stateDueAt is not { } due || _time.GetUtcNow() < due)
-                return null;
-            return (_statePayload, _stateVersion);
-        }
-    }
-
-    void StateSent(long version)
-    {
-        lock (_retainedGate)
-        {
-            _stateSentVersion = Math.Max(_stateSentVersion, version);
-            // Changes that came in meanwhile wait one more debounce period.
-            _stateDueAt = _stateVersion != _stateSentVersion ? _time.GetUtcNow() + _options.StateDebounce : null;
         }
     }
 
@@ -570,7 +464,7 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
         }
     }
 
-    byte[] StatusDocument() => Write(w =>
+    byte[] StatusDocument() => JsonPayload.Write(w =>
     {
         w.WriteBoolean("online", true);
         w.WriteString("fw", _options.FirmwareVersion);
@@ -609,82 +503,5 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
                 parts.Add(message);
         }
         return parts.Count == 0 ? e.GetType().Name : string.Join(": ", parts);
-    }
-
-    static byte[] Serialize(JsonObject document) => Write(w => WriteFields(w, document));
-
-    static void WriteFields(Utf8JsonWriter writer, JsonObject? fields, params ReadOnlySpan<string> reserved)
-    {
-        if (fields is null)
-            return;
-        foreach (var (name, value) in fields)
-        {
-            if (reserved.Contains(name))
-                continue;
-            writer.WritePropertyName(name);
-            if (value is null)
-                writer.WriteNullValue();
-            else
-                value.WriteTo(writer);
-        }
-    }
-
-    static byte[] Write(Action<Utf8JsonWriter> body)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            writer.WriteStartObject();
-            body(writer);
-            writer.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    /// <summary>One connection attempt's client and its fate. Disconnect
-    /// events of this client can only end this session.</summary>
-    sealed class Session(IMqttClient client) : IDisposable
-    {
-        readonly CancellationTokenSource _lost = new();
-        string? _reason;
-        int _disposed;
-
-        public IMqttClient Client { get; } = client;
-        public volatile bool Ready;
-        public CancellationToken Lost => _lost.Token;
-        public string? Reason => Volatile.Read(ref _reason);
-
-        public void Lose(string? reason)
-        {
-            if (reason is not null)
-                Interlocked.CompareExchange(ref _reason, reason, null);
-            if (Volatile.Read(ref _disposed) != 0)
-                return;
-            try
-            {
-                _lost.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-        }
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-                _lost.Dispose();
-        }
-    }
-}
-
-/// <summary>Why a connection attempt or session ended, in words for LinkDown.</summary>
-public sealed class CloudLinkException : Exception
-{
-    public CloudLinkException(string message) : base(message)
-    {
-    }
-
-    public CloudLinkException(string message, Exception inner) : base(message, inner)
-    {
     }
 }
