@@ -74,6 +74,7 @@ public class ConfigParserTests
     [InlineData("""{"broker":{"url":"http://example.com"}}""", "broker.url: scheme \"http\" is not supported")]
     [InlineData("""{"broker":{"certFile":"/c.pem"}}""", "broker.keyFile: certFile and keyFile go together")]
     [InlineData("""{"broker":{"topicPrefix":"box/#/"}}""", "broker.topicPrefix: must contain \"{id}\"")]
+    [InlineData("""{"broker":{"reconnectWindowSeconds":3601}}""", "broker.reconnectWindowSeconds: expected integer 0..3600, got 3601")]
     [InlineData("""{"id":"a/b"}""", "id: \"a/b\" may only contain")]
     [InlineData("""{"http":"localhost"}""", "http: \"localhost\" is not ADDR:PORT")]
     [InlineData("""{"http":"127.0.0.1:70000"}""", "http: \"127.0.0.1:70000\" is not ADDR:PORT")]
@@ -162,5 +163,12 @@ public class ConfigParserTests
         Assert.Equal(c.Version, again.Version);
         Assert.Equal("hunter2", again.Broker.Password);
         Assert.Equal(c.Serve.Schedule, again.Serve.Schedule);
+    }
+
+    [Fact]
+    public void Reconnect_window_defaults_to_ten_seconds_and_can_be_widened()
+    {
+        Assert.Equal(10, Parse("{}").Broker.ReconnectWindowSeconds);
+        Assert.Equal(120, Parse("""{"broker":{"reconnectWindowSeconds":120}}""").Broker.ReconnectWindowSeconds);
     }
 }
