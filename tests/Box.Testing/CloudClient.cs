@@ -59,6 +59,10 @@ public sealed class CloudClient : IAsyncDisposable
         return found!;
     }
 
+    /// <summary>The first message on <paramref name="topic"/> whose text matches.</summary>
+    public Task<Received> WaitForAsync(string topic, Func<string, bool> textMatch, TimeSpan? timeout = null)
+        => WaitForAsync(r => r.Topic == topic && textMatch(r.Text), $"a message on {topic}", timeout);
+
     public Task PublishAsync(string topic, string payload, string? responseTopic = null, byte[]? correlation = null, bool retain = false)
         => PublishAsync(topic, Encoding.UTF8.GetBytes(payload), responseTopic, correlation, retain);
 

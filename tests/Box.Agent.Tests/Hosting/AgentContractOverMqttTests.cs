@@ -1,54 +1,25 @@
-using System.Buffers;
-using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json.Nodes;
 using Box.Agent.Tests.Support;
 using Box.Hal;
 using Box.Hal.Sim;
-using MQTTnet;
-using MQTTnet.Formatter;
-using MQTTnet.Protocol;
 
 namespace Box.Agent.Tests.Hosting;
 
 /// <summary>The built box-agent process against a real mosquitto: each topic and
 /// command of PROTOCOL.md that this agent implements, as an operator sees them,
 /// and the broker side of TLS (pinned CA, client certificate).</summary>
-public sealed class AgentContractOverMqttTests : IAsyncLifetime
+public sealed class AgentContractOverMqttTests : IDisposable
 {
     private readonly TempDir _dir = new();
-    private readonly ConcurrentQueue<MqttApplicationMessage> _received = new();
-    private readonly List<IMqttClient> _clients = [];
     private const string Id = "contract-box";
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     private string SimDir => _dir.Combine("sim");
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public void Dispose() => _dir.Dispose();
 
-    public Task DisposeAsync()
-    {
-        foreach (var c in _clients) c.Dispose();
-        _dir.Dispose();
-        return Task.CompletedTask;
-    }
-
-    private async Task<IMqttClient> CloudAsync(MosquittoBroker broker, string filter = $"box/{Id}/#")
-    {
-        var cloud = new MqttClientFactory().CreateMqttClient();
-        _clients.Add(cloud);
-        cloud.ApplicationMessageReceivedAsync += e => { _received.Enqueue(e.ApplicationMessage); return Task.CompletedTask; };
-        await cloud.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port)
-            .WithProtocolVersion(MqttProtocolVersion.V500).Build());
-        await cloud.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build());
-        return cloud;
-    }
-
-    private static string Text(MqttApplicationMessage m) => Encoding.UTF8.GetString(m.Payload.ToArray());
-
-    private Task<MqttApplicationMessage> Received(string topic, Func<string, bool> match) =>
-        Eventually.ValueAsync(() => _received.FirstOrDefault(m => m.Topic == topic && match(Text(m))),
-            $"{topic} message (so far: {string.Join(" | ", _received.TakeLast(6).Select(m => m.Topic + " " + Text(m)))})",
-            TimeSpan.FromSeconds(30));
+    private static Task<CloudClient> CloudAsync(MosquittoBroker broker, string filter = $"box/{Id}/#") =>
+        CloudClient.ConnectAsync(broker.Url, filter);
 
     private AgentProcess StartAgent(string brokerUrl, JsonObject? config = null)
     {
@@ -61,44 +32,40 @@ public sealed class AgentContractOverMqttTests : IAsyncLifetime
         return AgentProcess.Start([.. args]);
     }
 
-    private static Task SendAsync(IMqttClient cloud, string json, string? responseTopic = null, byte[]? correlation = null)
-    {
-        var message = new MqttApplicationMessageBuilder().WithTopic($"box/{Id}/cmd").WithPayload(json)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (responseTopic is not null) message.WithResponseTopic(responseTopic).WithCorrelationData(correlation);
-        return cloud.PublishAsync(message.Build());
-    }
+    private static Task SendAsync(CloudClient cloud, string json, string? responseTopic = null, byte[]? correlation = null) =>
+        cloud.PublishAsync($"box/{Id}/cmd", json, responseTopic, correlation);
 
-    private async Task<JsonObject> CommandAsync(IMqttClient cloud, string id, string name, string args = "{}", string status = "")
+    private static async Task<JsonObject> CommandAsync(CloudClient cloud, string id, string name, string args = "{}", string status = "")
     {
         await SendAsync(cloud, $$"""{"id":"{{id}}","name":"{{name}}","args":{{args}}}""");
-        var reply = await Received($"box/{Id}/reply", t => t.Contains($"\"id\":\"{id}\"", StringComparison.Ordinal)
-            && t.Contains(status, StringComparison.Ordinal));
-        return JsonNode.Parse(Text(reply))!.AsObject();
+        var reply = await cloud.WaitForAsync($"box/{Id}/reply", t => t.Contains($"\"id\":\"{id}\"", StringComparison.Ordinal)
+            && t.Contains(status, StringComparison.Ordinal), Wait);
+        return reply.Json!.AsObject();
     }
 
     [Fact]
     public async Task Every_topic_and_command_over_mqtt()
     {
         await using var broker = await MosquittoBroker.StartAsync();
-        var cloud = await CloudAsync(broker);
+        await using var cloud = await CloudAsync(broker);
         using var agent = StartAgent(broker.Url.OriginalString, new JsonObject { ["telemetryIntervalSeconds"] = 1 });
 
-        var status = JsonNode.Parse(Text(await Received($"box/{Id}/status", t => t.Contains("\"online\":true", StringComparison.Ordinal))))!;
+        var status = (await cloud.WaitForAsync($"box/{Id}/status", t => t.Contains("\"online\":true", StringComparison.Ordinal), Wait)).Json!;
         Assert.Equal("0.1.0", (string?)status["fw"]);
         Assert.NotNull(status["slot"]);
         Assert.True((long)status["bootedAt"]! > 1_700_000_000);
 
-        var state = JsonNode.Parse(Text(await Received($"box/{Id}/state", t => t.Contains("configVersion", StringComparison.Ordinal))))!;
+        var state = (await cloud.WaitForAsync($"box/{Id}/state", t => t.Contains("configVersion", StringComparison.Ordinal), Wait)).Json!;
         Assert.False((bool)state["paired"]!);
-        var telemetry = JsonNode.Parse(Text(await Received($"box/{Id}/telemetry", t => t.Contains("uptime", StringComparison.Ordinal))))!;
+        var telemetry = (await cloud.WaitForAsync($"box/{Id}/telemetry", t => t.Contains("uptime", StringComparison.Ordinal), Wait)).Json!;
         Assert.True((long)telemetry["memory"]!["rssBytes"]! > 0);
 
-        // Reply to the MQTT 5 response topic with the request's correlation data.
+        // Reply to the MQTT 5 response topic with the request's correlation data
+        // (an operator client subscribed to that topic, not to the box's own).
         var correlation = "corr-42"u8.ToArray();
-        await cloud.SubscribeAsync("ops/replies/1", MqttQualityOfServiceLevel.AtLeastOnce);
+        await using var ops = await CloudAsync(broker, "ops/replies/1");
         await SendAsync(cloud, """{"id":"rt-1","name":"ping"}""", "ops/replies/1", correlation);
-        var direct = await Received("ops/replies/1", t => t.Contains("\"pong\":true", StringComparison.Ordinal));
+        var direct = await ops.WaitForAsync("ops/replies/1", t => t.Contains("\"pong\":true", StringComparison.Ordinal), Wait);
         Assert.Equal(correlation, direct.CorrelationData);
 
         Assert.False((bool)(await CommandAsync(cloud, "s-1", "state.get"))["result"]!["paired"]!);
@@ -110,7 +77,7 @@ public sealed class AgentContractOverMqttTests : IAsyncLifetime
 
         // The same id again is answered from the stored reply, not run again.
         await SendAsync(cloud, """{"id":"i-1","name":"led.identify","args":{"seconds":30}}""");
-        string[] RepliesToI1() => [.. _received.Where(m => m.Topic == $"box/{Id}/reply" && Text(m).Contains("\"id\":\"i-1\"", StringComparison.Ordinal)).Select(Text)];
+        string[] RepliesToI1() => [.. cloud.On($"box/{Id}/reply").Select(r => r.Text).Where(t => t.Contains("\"id\":\"i-1\"", StringComparison.Ordinal))];
         await Eventually.TrueAsync(() => RepliesToI1().Length == 2, "a second reply to the repeated id i-1");
         Assert.Equal(identify.ToJsonString(), JsonNode.Parse(RepliesToI1()[1])!.ToJsonString());
 
@@ -123,7 +90,7 @@ public sealed class AgentContractOverMqttTests : IAsyncLifetime
         Assert.Contains("args.seconds", (string?)bad["error"]!["message"]);
         Assert.Equal("unknown_command", (string?)(await CommandAsync(cloud, "n-1", "no.such.command"))["error"]!["code"]);
         await SendAsync(cloud, """{"id":"e-1","name":"reboot","expires":1000}""");
-        var expired = JsonNode.Parse(Text(await Received($"box/{Id}/reply", t => t.Contains("\"id\":\"e-1\"", StringComparison.Ordinal))))!;
+        var expired = (await cloud.WaitForAsync($"box/{Id}/reply", t => t.Contains("\"id\":\"e-1\"", StringComparison.Ordinal), Wait)).Json!;
         Assert.Equal("expired", (string?)expired["error"]!["code"]);
         Assert.False(File.Exists(Path.Combine(SimDir, "run", "reboot-requested")));
 
@@ -136,10 +103,10 @@ public sealed class AgentContractOverMqttTests : IAsyncLifetime
         // Power cut: the broker publishes the retained last will.
         agent.Signal(9);
         await agent.WaitForExitAsync(TimeSpan.FromSeconds(10));
-        await Received($"box/{Id}/status", t => t.Contains("\"online\":false", StringComparison.Ordinal));
-        _received.Clear(); // a late subscriber gets the will as the retained status
-        await CloudAsync(broker, $"box/{Id}/status");
-        var will = await Received($"box/{Id}/status", t => t.Contains("\"online\":false", StringComparison.Ordinal));
+        await cloud.WaitForAsync($"box/{Id}/status", t => t.Contains("\"online\":false", StringComparison.Ordinal), Wait);
+        // Only then does a late subscriber come: it gets the will as the retained status.
+        await using var late = await CloudAsync(broker, $"box/{Id}/status");
+        var will = await late.WaitForAsync($"box/{Id}/status", t => t.Contains("\"online\":false", StringComparison.Ordinal), Wait);
         Assert.True(will.Retain);
     }
 
@@ -148,16 +115,16 @@ public sealed class AgentContractOverMqttTests : IAsyncLifetime
     {
         using var certs = new TestCertificates();
         await using var broker = await MosquittoBroker.StartAsync(new TlsListener(certs.CaCert, certs.ServerCert, certs.ServerKey, RequireCertificate: true));
-        await CloudAsync(broker);
+        await using var cloud = await CloudAsync(broker);
         var tls = broker.TlsUrl().OriginalString;
         using var agent = StartAgent(tls, new JsonObject
         {
             ["broker"] = new JsonObject { ["caFile"] = certs.CaCert, ["certFile"] = certs.ClientCert, ["keyFile"] = certs.ClientKey },
         });
-        await Received($"box/{Id}/status", t => t.Contains("\"online\":true", StringComparison.Ordinal));
+        await cloud.WaitForAsync($"box/{Id}/status", t => t.Contains("\"online\":true", StringComparison.Ordinal), Wait);
         agent.Signal(AgentProcess.SIGTERM);
         Assert.Equal(0, await agent.WaitForExitAsync(TimeSpan.FromSeconds(20)));
-        await Received($"box/{Id}/status", t => t.Contains("\"online\":false", StringComparison.Ordinal));
+        await cloud.WaitForAsync($"box/{Id}/status", t => t.Contains("\"online\":false", StringComparison.Ordinal), Wait);
     }
 
     [Fact]

@@ -1,12 +1,7 @@
-using System.Buffers;
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Box.Agent.Tests.Support;
-using MQTTnet;
-using MQTTnet.Formatter;
-using MQTTnet.Protocol;
 
 namespace Box.Agent.Tests.Hosting;
 
@@ -16,9 +11,8 @@ namespace Box.Agent.Tests.Hosting;
 public sealed class AgentOverMqttTests : IAsyncLifetime
 {
     private readonly TempDir _dir = new();
-    private readonly ConcurrentQueue<(string Topic, string Text)> _received = new();
     private MosquittoBroker _broker = null!;
-    private IMqttClient _cloud = null!;
+    private CloudClient _cloud = null!;
     private AgentProcess _agent = null!;
     private string _statusUrl = "";
     private const string Id = "e2e-box";
@@ -28,14 +22,7 @@ public sealed class AgentOverMqttTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _broker = await MosquittoBroker.StartAsync();
-        _cloud = new MqttClientFactory().CreateMqttClient();
-        _cloud.ApplicationMessageReceivedAsync += e =>
-        {
-            _received.Enqueue((e.ApplicationMessage.Topic, Encoding.UTF8.GetString(e.ApplicationMessage.Payload.ToArray())));
-            return Task.CompletedTask;
-        };
-        await _cloud.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).WithProtocolVersion(MqttProtocolVersion.V500).Build());
-        await _cloud.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"box/{Id}/#", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        _cloud = await CloudClient.ConnectAsync(_broker.Url, $"box/{Id}/#");
         _agent = AgentProcess.Start("run", "--board", "sim", "--sim-dir", SimDir, "--data", _dir.Combine("data"), "--id", Id, "--broker", _broker.Url.OriginalString, "--http", "127.0.0.1:0");
         var ready = await _agent.WaitForStderrAsync("box-agent ready");
         _statusUrl = $"http://{ready.Split(' ').Single(w => w.StartsWith("http=", StringComparison.Ordinal))["http=".Length..]}/status.json";
@@ -45,21 +32,19 @@ public sealed class AgentOverMqttTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         _agent.Dispose();
-        _cloud.Dispose();
+        await _cloud.DisposeAsync();
         await _broker.DisposeAsync();
         _dir.Dispose();
     }
 
-    private Task<string> Received(string topic, Func<string, bool> match) =>
-        Eventually.ValueAsync(() => _received.Where(r => r.Topic == $"box/{Id}/{topic}" && match(r.Text)).Select(r => r.Text).FirstOrDefault(),
-            $"{topic} message (so far: {string.Join(" | ", _received.TakeLast(6))})", TimeSpan.FromSeconds(30));
+    private async Task<string> Received(string topic, Func<string, bool> match) =>
+        (await _cloud.WaitForAsync($"box/{Id}/{topic}", match, TimeSpan.FromSeconds(30))).Text;
 
     private async Task<JsonObject> CommandAsync(string id, string name, JsonObject? args = null)
     {
         var request = new JsonObject { ["id"] = id, ["name"] = name };
         if (args is not null) request["args"] = args;
-        await _cloud.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"box/{Id}/cmd").WithPayload(request.ToJsonString())
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await _cloud.PublishAsync($"box/{Id}/cmd", request.ToJsonString());
         return JsonNode.Parse(await Received("reply", t => t.Contains($"\"id\":\"{id}\"", StringComparison.Ordinal)))!.AsObject();
     }
 
@@ -73,7 +58,7 @@ public sealed class AgentOverMqttTests : IAsyncLifetime
         using var http = new HttpClient();
         var code = (string)JsonNode.Parse(await http.GetStringAsync(_statusUrl))!["pairingCode"]!;
         Assert.Equal((string)pairing["codeSha256"]!, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(code))));
-        Assert.DoesNotContain(_received, r => r.Text.Contains($"\"{code}\"", StringComparison.Ordinal) && !r.Topic.EndsWith("/cmd", StringComparison.Ordinal));
+        Assert.DoesNotContain(_cloud.All, r => r.Text.Contains($"\"{code}\"", StringComparison.Ordinal) && !r.Topic.EndsWith("/cmd", StringComparison.Ordinal));
         return code;
     }
 
@@ -106,15 +91,13 @@ public sealed class AgentOverMqttTests : IAsyncLifetime
         await Received("events", t => t.Contains("\"reason\":\"lockout\"", StringComparison.Ordinal));
         var late = await CommandAsync("late", "pair.confirm", new JsonObject { ["code"] = code, ["owner"] = "mallory" });
         Assert.Contains("no pairing window is open", (string?)late["error"]!["message"]);
-        Assert.DoesNotContain(_received, r => r.Topic.EndsWith("/state", StringComparison.Ordinal) && r.Text.Contains("mallory", StringComparison.Ordinal));
+        Assert.DoesNotContain(_cloud.All, r => r.Topic.EndsWith("/state", StringComparison.Ordinal) && r.Text.Contains("mallory", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Retained_desired_config_is_applied_and_reported()
     {
-        await _cloud.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"box/{Id}/config")
-            .WithPayload("""{"version":12,"telemetryIntervalSeconds":30,"broker":{"url":"mqtt://evil:1"}}""").WithRetainFlag()
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await _cloud.PublishAsync($"box/{Id}/config", """{"version":12,"telemetryIntervalSeconds":30,"broker":{"url":"mqtt://evil:1"}}""", retain: true);
         await Received("state", t => t.Contains("\"configVersion\":12", StringComparison.Ordinal));
         await Received("events", t => t.Contains("broker: not settable from the cloud", StringComparison.Ordinal));
         var config = await CommandAsync("cfg", "config.get");

@@ -1,68 +1,35 @@
-using System.Buffers;
-using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
 using Box.Agent.Tests.Support;
-using MQTTnet;
-using MQTTnet.Formatter;
-using MQTTnet.Protocol;
 
 namespace Box.Agent.Tests.Hosting;
 
 /// <summary>The built box-agent process under the failures issue 4 names: killed
 /// with SIGKILL while the broker is away, and a flood of junk on its command
 /// and config topics.</summary>
-public sealed class AgentResilienceTests : IAsyncLifetime
+public sealed class AgentResilienceTests : IDisposable
 {
     private readonly TempDir _dir = new();
-    private readonly ConcurrentQueue<(string Topic, string Text)> _received = new();
-    private readonly List<IMqttClient> _clients = [];
     private const string Id = "tough-box";
 
     private string SimDir => _dir.Combine("sim");
     private string DataDir => _dir.Combine("data");
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        foreach (var c in _clients) c.Dispose();
-        _dir.Dispose();
-        return Task.CompletedTask;
-    }
+    public void Dispose() => _dir.Dispose();
 
     private AgentProcess StartAgent(MosquittoBroker broker) =>
         AgentProcess.Start("run", "--board", "sim", "--sim-dir", SimDir, "--data", DataDir, "--id", Id,
             "--broker", broker.Url.OriginalString, "--http", "127.0.0.1:0");
 
-    private async Task<IMqttClient> CloudAsync(MosquittoBroker broker)
-    {
-        var cloud = new MqttClientFactory().CreateMqttClient();
-        _clients.Add(cloud);
-        cloud.ApplicationMessageReceivedAsync += e =>
-        {
-            _received.Enqueue((e.ApplicationMessage.Topic, Encoding.UTF8.GetString(e.ApplicationMessage.Payload.ToArray())));
-            return Task.CompletedTask;
-        };
-        await cloud.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port)
-            .WithProtocolVersion(MqttProtocolVersion.V500).Build());
-        await cloud.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter($"box/{Id}/#", MqttQualityOfServiceLevel.AtLeastOnce).Build());
-        return cloud;
-    }
+    private static Task<CloudClient> CloudAsync(MosquittoBroker broker) => CloudClient.ConnectAsync(broker.Url, $"box/{Id}/#");
 
-    private IEnumerable<JsonObject> Events(string type) =>
-        _received.Where(r => r.Topic == $"box/{Id}/events")
-            .Select(r => JsonNode.Parse(r.Text)!.AsObject())
+    private static IEnumerable<JsonObject> Events(CloudClient cloud, string type) =>
+        cloud.On($"box/{Id}/events")
+            .Select(r => r.Json!.AsObject())
             .Where(e => (string?)e["type"] == type);
 
-    private Task Received(string topic, Func<string, bool> match) =>
-        Eventually.ValueAsync(() => _received.Where(r => r.Topic == $"box/{Id}/{topic}" && match(r.Text)).Select(r => r.Text).FirstOrDefault(),
-            $"{topic} message (so far: {string.Join(" | ", _received.TakeLast(6))})", TimeSpan.FromSeconds(30));
-
-    private static Task PublishAsync(IMqttClient client, string topic, byte[] payload, bool retain = false) =>
-        client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag(retain)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+    private static Task Online(CloudClient cloud) =>
+        cloud.WaitForAsync($"box/{Id}/status", t => t.Contains("\"online\":true", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
 
     private int QueuedOnDisk(string type)
     {
@@ -89,11 +56,11 @@ public sealed class AgentResilienceTests : IAsyncLifetime
     {
         var broker = await MosquittoBroker.StartAsync();
         var port = broker.Port;
-        await CloudAsync(broker);
+        await using (var cloud = await CloudAsync(broker))
         using (var agent = StartAgent(broker))
         {
             await agent.WaitForStderrAsync("box-agent ready");
-            await Received("status", t => t.Contains("\"online\":true", StringComparison.Ordinal));
+            await Online(cloud);
 
             await broker.DisposeAsync(); // the broker goes away
             await agent.WaitForStderrAsync("cloud: ");
@@ -105,14 +72,14 @@ public sealed class AgentResilienceTests : IAsyncLifetime
             await agent.WaitForExitAsync(TimeSpan.FromSeconds(10));
         }
 
-        _received.Clear();
+        // A new cloud client: only what arrives after the restart counts.
         await using var restarted = await MosquittoBroker.StartAsync(port);
-        await CloudAsync(restarted);
+        await using var cloudAfter = await CloudAsync(restarted);
         using var again = StartAgent(restarted);
-        await Received("status", t => t.Contains("\"online\":true", StringComparison.Ordinal));
-        await Eventually.TrueAsync(() => Events("button.press").Count() >= 3, "the three queued button.press events after the restart");
+        await Online(cloudAfter);
+        await Eventually.TrueAsync(() => Events(cloudAfter, "button.press").Count() >= 3, "the three queued button.press events after the restart");
 
-        var presses = Events("button.press").Select(e => (long)e["seq"]!).ToList();
+        var presses = Events(cloudAfter, "button.press").Select(e => (long)e["seq"]!).ToList();
         Assert.Equal(3, presses.Count);                 // exactly once
         Assert.Equal(presses.Order().ToList(), presses); // in order
         Assert.Equal(3, presses.Distinct().Count());
@@ -124,10 +91,10 @@ public sealed class AgentResilienceTests : IAsyncLifetime
     public async Task Thousands_of_junk_commands_and_configs_leave_the_agent_answering_ping()
     {
         await using var broker = await MosquittoBroker.StartAsync();
-        var cloud = await CloudAsync(broker);
+        await using var cloud = await CloudAsync(broker);
         using var agent = StartAgent(broker);
         await agent.WaitForStderrAsync("box-agent ready");
-        await Received("status", t => t.Contains("\"online\":true", StringComparison.Ordinal));
+        await Online(cloud);
 
         var valid = """{"id":"seed","name":"led.identify","args":{"seconds":2},"expires":4102444800}"""u8.ToArray();
         var random = new Random(20261124);
@@ -140,15 +107,15 @@ public sealed class AgentResilienceTests : IAsyncLifetime
                 2 => Encoding.UTF8.GetBytes($$"""{"id":{{Junk(random)}},"name":{{Junk(random)}},"args":{{Junk(random)}},"expires":{{Junk(random)}}}"""),
                 _ => Encoding.UTF8.GetBytes(new string('[', random.Next(1, 5000))),
             };
-            await PublishAsync(cloud, $"box/{Id}/cmd", payload);
+            await cloud.PublishAsync($"box/{Id}/cmd", payload);
             if (i % 100 == 0) // retained junk on config too
-                await PublishAsync(cloud, $"box/{Id}/config", Mutate(random, """{"version":5,"telemetryIntervalSeconds":60}"""u8.ToArray()), retain: true);
+                await cloud.PublishAsync($"box/{Id}/config", Mutate(random, """{"version":5,"telemetryIntervalSeconds":60}"""u8.ToArray()), retain: true);
         }
-        await PublishAsync(cloud, $"box/{Id}/config", [], retain: true);
+        await cloud.PublishAsync($"box/{Id}/config", Array.Empty<byte>(), retain: true);
 
-        await PublishAsync(cloud, $"box/{Id}/cmd", """{"id":"after-fuzz","name":"ping"}"""u8.ToArray());
-        await Received("reply", t => t.Contains("\"id\":\"after-fuzz\"", StringComparison.Ordinal) && t.Contains("\"pong\":true", StringComparison.Ordinal));
-        Assert.Contains(_received, r => r.Topic == $"box/{Id}/reply" && r.Text.Contains("bad_request", StringComparison.Ordinal));
+        await cloud.PublishAsync($"box/{Id}/cmd", """{"id":"after-fuzz","name":"ping"}"""u8.ToArray());
+        await cloud.WaitForAsync($"box/{Id}/reply", t => t.Contains("\"id\":\"after-fuzz\"", StringComparison.Ordinal) && t.Contains("\"pong\":true", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Contains(cloud.On($"box/{Id}/reply"), r => r.Text.Contains("bad_request", StringComparison.Ordinal));
         Assert.False(agent.HasExited);
         agent.Signal(AgentProcess.SIGTERM);
         Assert.Equal(0, await agent.WaitForExitAsync(TimeSpan.FromSeconds(20)));
