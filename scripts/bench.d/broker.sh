@@ -1,6 +1,6 @@
-# Shared by scripts/bench.d/{fleet,rtt,queue} (sourced, not a benchmark itself):
-# a private mosquitto on a free loopback port, the bench table helpers, and
-# cleanup of everything a benchmark started.
+# Shared by every scripts/bench.d benchmark (sourced, not a benchmark itself):
+# a private mosquitto on a free loopback port, the bench table helpers, the
+# agent build, and cleanup of everything a benchmark started.
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 bench_dir=$(mktemp -d /tmp/box-bench.XXXXXX)
 pids=()
@@ -79,6 +79,14 @@ wait_line() {
     sleep 0.1
   done
   return 1
+}
+
+# The NativeAOT box-agent for this host; prints its path.
+build_agent() {
+  local agent
+  agent=$("$BOX_ROOT/scripts/build-agent" --rid linux-x64 2>"$bench_dir/build.log" | tail -n1)
+  [ -x "$agent" ] || die "build-agent failed: $(tail -n 5 "$bench_dir/build.log")"
+  echo "$agent"
 }
 
 # box-fleetsim (Release), built once; run "$FS" directly so $! is its pid.
