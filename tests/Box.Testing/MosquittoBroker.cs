@@ -1,3 +1,4 @@
+using Box.Platform;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -138,7 +139,7 @@ public sealed partial class MosquittoBroker : IAsyncDisposable
     void Signal(int signal)
     {
         if (_process is { HasExited: false } process)
-            _ = Kill(process.Id, signal);
+            _ = Libc.Kill(process.Id, signal);
     }
 
     async Task SignalAndWaitAsync(int signal)
@@ -146,7 +147,7 @@ public sealed partial class MosquittoBroker : IAsyncDisposable
         if (_process is not { HasExited: false } process)
             return;
         Resume();
-        _ = Kill(process.Id, signal);
+        _ = Libc.Kill(process.Id, signal);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await process.WaitForExitAsync(timeout.Token);
     }
@@ -172,7 +173,4 @@ public sealed partial class MosquittoBroker : IAsyncDisposable
         _process?.Dispose();
         _dir.Dispose();
     }
-
-    [LibraryImport("libc", EntryPoint = "kill")]
-    private static partial int Kill(int pid, int signal);
 }

@@ -65,6 +65,12 @@ public sealed class CommandDispatcher : IDisposable
 
     public IReadOnlyCollection<string> Commands => _handlers.Keys;
 
+    /// <summary>Command messages handled so far (answered, refused or accepted);
+    /// readable from any thread, for metrics.</summary>
+    public long Dispatched => Interlocked.Read(ref _dispatched);
+
+    long _dispatched;
+
     /// <summary>Handles one command message. Returns when the immediate reply
     /// is sent (for long jobs: after <c>accepted</c>).</summary>
     public async ValueTask DispatchAsync(CloudInput.CommandArrived command)
@@ -97,6 +103,10 @@ public sealed class CommandDispatcher : IDisposable
         {
             // Only a failing disk or sink gets here; the loop must go on.
             _log?.Invoke("error", $"command dispatch failed: {e.GetType().Name}: {e.Message}");
+        }
+        finally
+        {
+            Interlocked.Increment(ref _dispatched);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Box.Agent.Cloud.Durable;
+using Box.Platform;
 
 namespace Box.Agent.Cloud.Commands;
 
@@ -112,19 +113,15 @@ internal sealed class ReplyStore : IDisposable
 
     void Rewrite()
     {
-        var temp = _path + ".tmp";
-        using (var output = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+        AtomicFile.Write(_path, output =>
         {
             foreach (var id in _recency)
             {
                 var stored = _byId[id].Reply;
                 output.Write(FramedRecord.Encode(_nextRecordId++, stored.IsFinal ? Final : Running, Encode(id, stored.Reply)));
             }
-            output.Flush(flushToDisk: true);
-        }
+        });
         _file.Dispose();
-        File.Move(temp, _path, overwrite: true);
-        AtomicFile.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
         _file = new FileStream(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         _records = _byId.Count;
     }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Box.Agent.Cloud.Durable;
+using Box.Platform;
 
 namespace Box.Agent.Cloud.Link;
 

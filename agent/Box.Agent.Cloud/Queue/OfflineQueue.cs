@@ -1,5 +1,6 @@
 using System.Buffers;
 using Box.Agent.Cloud.Durable;
+using Box.Platform;
 
 namespace Box.Agent.Cloud.Queue;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Box.Agent.Persistence;
+using Box.Platform;
 
 namespace Box.Agent.Configuration;
 
@@ -26,7 +26,7 @@ public sealed class DesiredConfigStore(string dataDir)
         return ConfigParser.ParseObject(bytes, $"stored desired config {Path}");
     }
 
-    public void Save(JsonObject desired) => AtomicFile.WriteAllText(Path, desired.ToJsonString());
+    public void Save(JsonObject desired) => AtomicFile.WriteText(Path, desired.ToJsonString());
 
     public void Delete() => AtomicFile.Delete(Path);
 }

@@ -16,9 +16,6 @@ public sealed record AgentHostOptions
     public string FirmwareVersion { get; init; } = "0.0.0";
     /// <summary>Boot slot ("a"/"b"), null when unknown.</summary>
     public string? Slot { get; init; }
-    /// <summary>Called on the supervisor loop after each command was dispatched
-    /// (answered or accepted); the fleet simulator counts them.</summary>
-    public Action? CommandDispatched { get; init; }
 }
 
 /// <summary>One agent over one board: the cloud link and command dispatcher
@@ -72,14 +69,6 @@ public sealed class AgentHost : IAsyncDisposable
                 ConfigWarnings = options.ConfigWarnings,
             });
             cloud?.Attach(supervisor);
-            if (options.CommandDispatched is { } counted && supervisor.DispatchCommand is { } dispatch)
-            {
-                supervisor.DispatchCommand = async command =>
-                {
-                    await dispatch(command).ConfigureAwait(false);
-                    counted();
-                };
-            }
             http = await StatusWiring.StartAsync(config.Http, supervisor, options.Log).ConfigureAwait(false);
             var loop = supervisor.RunAsync(stop);
             await supervisor.Ready.ConfigureAwait(false);

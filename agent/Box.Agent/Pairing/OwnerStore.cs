@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Box.Agent.Persistence;
+using Box.Platform;
 
 namespace Box.Agent.Pairing;
 
@@ -31,7 +31,7 @@ public sealed class OwnerStore(string dataDir)
     }
 
     public void Save(string owner, DateTimeOffset pairedAt) =>
-        AtomicFile.WriteAllText(Path, new JsonObject
+        AtomicFile.WriteText(Path, new JsonObject
         {
             ["owner"] = owner,
             ["pairedAt"] = pairedAt.ToUnixTimeSeconds(),

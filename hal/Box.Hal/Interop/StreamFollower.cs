@@ -1,3 +1,5 @@
+using Box.Platform;
+
 namespace Box.Hal.Interop;
 
 /// <summary>Reads a device node or a growing regular file as one endless stream.

@@ -1,3 +1,4 @@
+using Box.Platform;
 using System.Globalization;
 using Box.Hal.Interop;
 

@@ -1,3 +1,4 @@
+using Box.Platform;
 using Box.Hal.Interop;
 
 namespace Box.Hal.Storage;

@@ -1,3 +1,4 @@
+using Box.Platform;
 using System.Runtime.InteropServices;
 using Box.Hal.Interop;
 

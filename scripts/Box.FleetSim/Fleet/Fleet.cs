@@ -14,7 +14,6 @@ public sealed class Fleet : IAsyncDisposable
     private readonly FleetBox?[] _boxes;
     private readonly bool[] _wasConnected;
     private readonly bool[] _everConnected;
-    private long _commands;
     private int _started;
     private Task _starting = Task.CompletedTask;
 
@@ -33,7 +32,7 @@ public sealed class Fleet : IAsyncDisposable
     public int Started => Volatile.Read(ref _started);
 
     /// <summary>Commands the boxes dispatched (answered or accepted).</summary>
-    public long CommandsAnswered => Interlocked.Read(ref _commands);
+    public long CommandsAnswered => Boxes.Sum(box => box.Host.Cloud?.Dispatcher.Dispatched ?? 0);
 
     /// <summary>Completes when every box is built (or the first one failed: rethrows).</summary>
     public Task AllStarted => _starting;
@@ -64,7 +63,7 @@ public sealed class Fleet : IAsyncDisposable
                         await Task.Delay(due, token).ConfigureAwait(false);
                 }
                 _boxes[i] = await FleetBox.StartAsync(_options, _options.IdOf(_options.First + i), profile, _buttons,
-                    () => Interlocked.Increment(ref _commands), _stop.Token).ConfigureAwait(false);
+                    _stop.Token).ConfigureAwait(false);
                 Interlocked.Increment(ref _started);
             }).ConfigureAwait(false);
     }

@@ -34,7 +34,7 @@ public sealed class FleetBox : IAsyncDisposable
     public bool IsConnected => Host.Cloud?.Link.IsConnected ?? false;
 
     public static async Task<FleetBox> StartAsync(FleetOptions options, string id, BoardProfile profile, ButtonPoller buttons,
-        Action commandDispatched, CancellationToken stop)
+        CancellationToken stop)
     {
         var root = Path.Combine(options.Dir, "boxes", id);
         var simDir = Path.Combine(root, "sim");
@@ -70,9 +70,8 @@ public sealed class FleetBox : IAsyncDisposable
                 Config = layers,
                 Log = log,
                 ConfigWarnings = warnings,
-                FirmwareVersion = Box.Agent.Cli.VersionInfo.Version,
+                FirmwareVersion = VersionInfo.Version,
                 Slot = "a",
-                CommandDispatched = commandDispatched,
             }, stop).ConfigureAwait(false);
             return new FleetBox(id, simDir, dataDir, board, host, log);
         }

@@ -1,21 +1,14 @@
 using System.Runtime.InteropServices;
+using Box.Platform;
+using static Box.Platform.Libc;
 
 namespace Box.FleetSim.Native;
 
 /// <summary>The process's open-file limit (RLIMIT_NOFILE). Thousands of agents
 /// need several descriptors each (socket, queue segment, ack mark, reply
 /// store), far above the usual soft limit of 1024.</summary>
-public static partial class FdLimit
+public static class FdLimit
 {
-    private const int RLIMIT_NOFILE = 7;
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct RLimit
-    {
-        public ulong Current;
-        public ulong Maximum;
-    }
-
     public static (ulong Soft, ulong Hard) Current
     {
         get
@@ -51,10 +44,4 @@ public static partial class FdLimit
                   $"(raise it: `ulimit -Hn {needed}` as root, or LimitNOFILE= in a systemd unit; soft limit now {soft})";
         return null;
     }
-
-    [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
-    private static partial int GetRLimit(int resource, out RLimit limit);
-
-    [LibraryImport("libc", EntryPoint = "setrlimit", SetLastError = true)]
-    private static partial int SetRLimit(int resource, in RLimit limit);
 }

@@ -1,3 +1,4 @@
+using Box.Platform;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -69,7 +70,7 @@ public sealed partial class AgentProcess : IDisposable
 
     public void Signal(int signal)
     {
-        if (Kill(_process.Id, signal) != 0)
+        if (Libc.Kill(_process.Id, signal) != 0)
             throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
@@ -82,9 +83,6 @@ public sealed partial class AgentProcess : IDisposable
 
     public const int SIGINT = 2;
     public const int SIGTERM = 15;
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 
     public void Dispose()
     {

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 
-namespace Box.Agent.Cli;
+namespace Box.Agent.Hosting;
 
 public static class VersionInfo
 {

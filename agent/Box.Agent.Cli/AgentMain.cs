@@ -1,4 +1,5 @@
 using Box.Agent.Configuration;
+using Box.Agent.Hosting;
 using Box.Hal;
 
 namespace Box.Agent.Cli;

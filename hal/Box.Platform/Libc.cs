@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace Box.Hal.Interop;
+namespace Box.Platform;
 
-/// <summary>The few libc calls the drivers need, via source-generated LibraryImport
-/// (AOT-clean, no native helper library; cheaper than Mono.Posix for this handful).</summary>
-internal static partial class Libc
+/// <summary>Every libc call the project makes, in one place, via source-generated
+/// LibraryImport (AOT-clean, no native helper library; cheaper than Mono.Posix
+/// for this handful). Constants are the Linux values shared by x86_64 and arm64.</summary>
+public static partial class Libc
 {
     private const string Lib = "libc";
 
@@ -25,6 +26,19 @@ internal static partial class Libc
     public const int MNT_DETACH = 2;
 
     public const int LINUX_REBOOT_CMD_RESTART = 0x01234567;
+
+    /// <summary>A plain read-only open works on a directory too; O_DIRECTORY is
+    /// left out because its value differs between x86_64 and arm64.</summary>
+    public const int O_RDONLY = 0;
+
+    public const int RLIMIT_NOFILE = 7;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     public struct SockaddrNl
@@ -58,8 +72,23 @@ internal static partial class Libc
     [LibraryImport(Lib, EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(ref PollFd fd, nuint count, int timeoutMs);
 
+    [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "fsync", SetLastError = true)]
+    public static partial int Fsync(int fd);
+
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    [LibraryImport(Lib, EntryPoint = "getrlimit", SetLastError = true)]
+    public static partial int GetRLimit(int resource, out RLimit limit);
+
+    [LibraryImport(Lib, EntryPoint = "setrlimit", SetLastError = true)]
+    public static partial int SetRLimit(int resource, in RLimit limit);
 
     [LibraryImport(Lib, EntryPoint = "mount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Mount(string source, string target, string fsType, nuint flags, string? data);
