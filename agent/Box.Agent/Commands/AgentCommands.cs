@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Box.Agent.Cloud.Commands;
+using Box.Agent.Configuration;
 using Box.Agent.Pairing;
 using Box.Agent.Supervision;
 
@@ -40,7 +41,7 @@ public sealed class AgentCommands
     public IReadOnlyDictionary<string, CommandHandler> Table { get; }
 
     private ValueTask<JsonObject?> Ping(ICommandContext c) =>
-        Result(new JsonObject { ["pong"] = true, ["uptime"] = (long)_supervisor.Uptime.TotalSeconds });
+        Result(new JsonObject { ["pong"] = true, ["uptime"] = (long)_supervisor.Telemetry.Uptime.TotalSeconds });
 
     private ValueTask<JsonObject?> StateGet(ICommandContext c) => Result(_supervisor.StateDocumentNow());
 
@@ -48,16 +49,16 @@ public sealed class AgentCommands
     {
         var delay = CommandArgs.Int(c.Args, "delaySeconds", 0, MaxRebootDelaySeconds, fallback: 0);
         // Validate before accepting: a second reboot is refused with busy, not accepted.
-        if (_supervisor.RebootScheduled)
+        if (_supervisor.Jobs.RebootScheduled)
             throw new CommandException(ErrorCodes.Busy, "a reboot is already scheduled");
-        _supervisor.ScheduleReboot(TimeSpan.FromSeconds(delay), c.Accept());
+        _supervisor.Jobs.ScheduleReboot(TimeSpan.FromSeconds(delay), c.Accept());
         return Result(null);
     }
 
     private ValueTask<JsonObject?> LedIdentify(ICommandContext c)
     {
         var seconds = CommandArgs.Int(c.Args, "seconds", 1, MaxIdentifySeconds, fallback: 10);
-        _supervisor.StartIdentify(TimeSpan.FromSeconds(seconds));
+        _supervisor.Jobs.StartIdentify(TimeSpan.FromSeconds(seconds));
         return Result(new JsonObject { ["identifying"] = true, ["seconds"] = seconds });
     }
 
@@ -67,17 +68,17 @@ public sealed class AgentCommands
         if (code.Length != PairingWindow.CodeDigits || !code.All(char.IsAsciiDigit))
             throw CommandArgs.Bad("code", $"expected a {PairingWindow.CodeDigits}-digit string");
         var owner = CommandArgs.String(c.Args, "owner", MaxOwnerLength);
-        _supervisor.ConfirmPairing(code, owner);
+        _supervisor.Pairing.Confirm(code, owner);
         return Result(new JsonObject { ["paired"] = true });
     }
 
     private ValueTask<JsonObject?> Unpair(ICommandContext c)
     {
-        _supervisor.Unpair();
+        _supervisor.Pairing.Unpair();
         return Result(new JsonObject { ["paired"] = false });
     }
 
-    private ValueTask<JsonObject?> ConfigGet(ICommandContext c) => Result(_supervisor.EffectiveConfigJson());
+    private ValueTask<JsonObject?> ConfigGet(ICommandContext c) => Result(ConfigJson.ToJson(_supervisor.Config, redactSecrets: true));
 
     private ValueTask<JsonObject?> LogsTail(ICommandContext c)
     {

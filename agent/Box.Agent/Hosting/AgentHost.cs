@@ -64,11 +64,12 @@ public sealed class AgentHost : IAsyncDisposable
                 Log = options.Log,
                 BoxId = boxId,
                 Link = cloud?.Link,
+                Dispatch = cloud is null ? null : cloud.Dispatcher.DispatchAsync,
                 FirmwareVersion = options.FirmwareVersion,
                 Slot = options.Slot,
                 ConfigWarnings = options.ConfigWarnings,
             });
-            cloud?.Attach(supervisor);
+            cloud?.RegisterCommands(supervisor);
             http = await StatusWiring.StartAsync(config.Http, supervisor, options.Log).ConfigureAwait(false);
             var loop = supervisor.RunAsync(stop);
             await supervisor.Ready.ConfigureAwait(false);

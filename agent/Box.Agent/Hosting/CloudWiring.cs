@@ -61,12 +61,13 @@ public sealed class CloudWiring : IAsyncDisposable
         return new CloudWiring(link, dispatcher);
     }
 
-    /// <summary>Registers the agent's command table and lets the supervisor hand commands to the dispatcher.</summary>
-    public void Attach(Supervisor supervisor)
+    /// <summary>Registers the agent's command table, whose handlers act on
+    /// <paramref name="supervisor"/>'s concerns (the supervisor was given
+    /// <see cref="CommandDispatcher.DispatchAsync"/> when it was built).</summary>
+    public void RegisterCommands(Supervisor supervisor)
     {
         foreach (var (name, handler) in new AgentCommands(supervisor).Table)
             Dispatcher.Register(name, handler);
-        supervisor.DispatchCommand = Dispatcher.DispatchAsync;
     }
 
     public async ValueTask DisposeAsync()

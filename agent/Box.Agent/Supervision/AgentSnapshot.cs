@@ -36,6 +36,8 @@ public sealed record AgentSnapshot
 
     /// <summary>Pattern per LED role the board has ("status", "network", "disk").</summary>
     public IReadOnlyDictionary<string, LedPattern> Leds { get; init; } = new Dictionary<string, LedPattern>();
+    /// <summary>The patterns the LED policy chose, per LED.</summary>
+    public LedPatterns Patterns { get; init; }
     /// <summary>Why the status LED shows what it shows.</summary>
     public StatusCondition StatusCondition { get; init; }
     /// <summary>Problems that are still present (disk errors, an unreadable button), one line each.</summary>

@@ -4,6 +4,7 @@ using Box.Agent.Configuration;
 using Box.Agent.Indication;
 using Box.Agent.Logging;
 using Box.Agent.Pairing;
+using Box.Agent.Supervision.Concerns;
 using Box.Hal;
 
 namespace Box.Agent.Supervision;
@@ -17,6 +18,8 @@ public sealed record SupervisorOptions
     public required string BoxId { get; init; }
     /// <summary>Null: no broker configured, the box runs on its own.</summary>
     public ICloudLink? Link { get; init; }
+    /// <summary>Where <c>cmd</c> messages go (the command dispatcher); null: logged and dropped.</summary>
+    public CommandDispatch? Dispatch { get; init; }
     public TimeProvider Time { get; init; } = TimeProvider.System;
     public string FirmwareVersion { get; init; } = "0.0.0";
     public string? Slot { get; init; }
@@ -29,49 +32,57 @@ public sealed record SupervisorOptions
 }
 
 /// <summary>
-/// The one event loop of the agent. HAL events, cloud input, timers and job
-/// results arrive through one channel; this loop alone owns the box's state
-/// (no locks), decides, drives the LEDs through <see cref="LedPolicy"/>,
-/// reports state and events through the cloud link, and publishes an immutable
-/// <see cref="AgentSnapshot"/> for other threads.
-/// Split by concern over partial files: buttons, disks, cloud/config, pairing,
-/// commands, reporting.
+/// The one event loop of the agent (docs/architecture.md, "Supervisor").
+/// HAL events, cloud input, timers and job results arrive through one
+/// channel; the loop routes each input to the concern it belongs to (disks,
+/// pairing, buttons, factory reset, jobs, telemetry, configuration, cloud,
+/// figures), each of which owns its own state and timers. After every input
+/// the concerns contribute to a fresh <see cref="SupervisorView"/>, from which
+/// the loop sets the LEDs (<see cref="LedPolicy"/>), publishes an immutable
+/// <see cref="AgentSnapshot"/> for other threads and reports the state
+/// document when it changed. No locks: only the loop touches the concerns.
 /// </summary>
-public sealed partial class Supervisor
+public sealed class Supervisor
 {
     private readonly SupervisorOptions _o;
-    private readonly IBoard _board;
-    private readonly ICloudLink? _link;
-    private readonly AgentLog _log;
-    private readonly TimeProvider _time;
     private readonly SupervisorInbox _inbox;
-    private readonly ConfigLayers _config;
-    private readonly DesiredConfigStore _desiredStore;
-    private readonly OwnerStore _ownerStore;
-    private readonly PairingWindow _pairing;
+    private readonly ConcernContext _core;
+    private readonly LedOutput _leds;
+    private readonly IReadOnlyList<ISupervisorConcern> _concerns;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly DateTimeOffset _startedAt;
-    private ITimer? _telemetryTimer, _pairingTimer, _identifyTimer, _factoryResetTimer, _rebootTimer;
-
     private AgentSnapshot _snapshot;
+    private string? _reportedState;
     private bool _booting = true;
-    private bool _online;
 
     public Supervisor(SupervisorOptions options)
     {
         _o = options;
-        _board = options.Board;
-        _link = options.Link;
-        _log = options.Log;
-        _time = options.Time;
         _inbox = options.Inbox;
-        _config = options.Config;
-        _desiredStore = new DesiredConfigStore(_config.Effective.DataDir);
-        _ownerStore = new OwnerStore(_config.Effective.DataDir);
-        _pairing = new PairingWindow(_time);
-        _startedAt = _time.GetUtcNow();
-        _snapshot = BuildSnapshot(default);
+        var dataDir = options.Config.Effective.DataDir;
+        ConcernContext Context(string source) => new(source, _inbox, options.Time, options.Log, options.Link);
+        _core = Context("board");
+        _leds = new LedOutput(options.Board.Leds, Context("led"));
+
+        Configuration = new ConfigurationConcern(Context("config"), options.Config, new DesiredConfigStore(dataDir));
+        Pairing = new PairingConcern(Context("pairing"), options.Config, new OwnerStore(dataDir));
+        Disks = new DiskConcern(Context("disk"), options.Board.Storage, _inbox);
+        Figures = new FiguresConcern(Context("figures"));
+        var factoryReset = new FactoryResetConcern(Context("factory-reset"), Pairing, Configuration, options.FactoryResetDisplay);
+        Jobs = new JobsConcern(Context("jobs"), options.Board.System, options.RebootGrace);
+        Telemetry = new TelemetryConcern(Context("telemetry"), Configuration, options.Board.System, Disks, Figures);
+        var buttons = new ButtonConcern(Context("button"), options.Board, options.Config, _inbox, Pairing, factoryReset);
+        var cloud = new CloudConcern(Context("cloud"), options.Dispatch);
+        // Start order matters: stored config before telemetry schedules; the link last.
+        _concerns = [Configuration, Pairing, Disks, Figures, factoryReset, Jobs, Telemetry, buttons, cloud];
+        _snapshot = BuildSnapshot(Compose());
     }
+
+    public PairingConcern Pairing { get; }
+    public JobsConcern Jobs { get; }
+    public TelemetryConcern Telemetry { get; }
+    public ConfigurationConcern Configuration { get; }
+    public DiskConcern Disks { get; }
+    public FiguresConcern Figures { get; }
 
     /// <summary>The latest snapshot; safe to read from any thread.</summary>
     public AgentSnapshot Snapshot => Volatile.Read(ref _snapshot);
@@ -79,36 +90,34 @@ public sealed partial class Supervisor
     /// <summary>Completes once the loop is running (board watched, link started).</summary>
     public Task Ready => _ready.Task;
 
-    /// <summary>Hands a <c>cmd</c> message to the command dispatcher, which
-    /// validates it and runs the handler on this loop (see <see cref="Commands.AgentCommands"/>).
-    /// Set before <see cref="RunAsync"/>; null = commands are logged and dropped.</summary>
-    public Func<CloudInput.CommandArrived, ValueTask>? DispatchCommand { get; set; }
-
     public SupervisorInbox Inbox => _inbox;
 
-    public AgentLog Log => _log;
+    public AgentLog Log => _o.Log;
 
-    public AgentConfig Config => _config.Effective;
+    public AgentConfig Config => _o.Config.Effective;
+
+    /// <summary>The state document now (<c>state.get</c>).</summary>
+    public JsonObject StateDocumentNow() => StateDocument.Build(BuildSnapshot(Compose()));
 
     /// <summary>Runs until <paramref name="stop"/> is cancelled, then leaves the LEDs
-    /// off. The board is the caller's to dispose.</summary>
+    /// off and disposes the concerns (their timers with them). The board is the caller's.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
         try
         {
-            Start(stop);
+            Start();
             _ready.TrySetResult();
             await foreach (var input in _inbox.Reader.ReadAllAsync(stop).ConfigureAwait(false))
             {
                 try
                 {
-                    await HandleAsync(input).ConfigureAwait(false);
+                    await RouteAsync(input).ConfigureAwait(false);
                     AfterChange();
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // One bad input (or a part that throws unexpectedly) must not stop the box.
-                    _log.Error($"supervisor: {input.GetType().Name}: {e.GetType().Name}: {e.Message}");
+                    _o.Log.Error($"supervisor: {input.GetType().Name}: {e.GetType().Name}: {e.Message}");
                 }
             }
         }
@@ -122,125 +131,90 @@ public sealed partial class Supervisor
         }
     }
 
-    private void Start(CancellationToken stop)
+    private void Start()
     {
-        foreach (var fault in _board.Faults)
-            ReportError("board", fault.ToString());
+        foreach (var fault in _o.Board.Faults)
+            _core.ReportError(fault.ToString());
         foreach (var warning in _o.ConfigWarnings)
-            ReportError("config", warning);
-
-        _owner = _ownerStore.Load(out var ownerProblem);
-        if (ownerProblem is not null) ReportError("pairing", ownerProblem);
-        LoadStoredDesiredConfig();
-
-        foreach (var (role, button) in _board.Buttons)
-        {
-            _buttonRoles[button.Name] = role;
-            button.Changed += (_, e) => _inbox.Post(new SupervisorInput.Button(e));
-            button.Faulted += (_, f) => _inbox.Post(new SupervisorInput.ButtonFault(f));
-            try
-            {
-                button.Start();
-            }
-            catch (HalException e)
-            {
-                ReportError("button", e.Message);
-                _activeErrors[$"button:{button.Name}"] = e.Message;
-            }
-        }
-        if (!_board.Buttons.ContainsKey(ButtonRoles.Reset))
-            _log.Warn($"board {_board.Name}: no \"{ButtonRoles.Reset}\" button; pairing and factory reset need one");
-
-        _board.Storage.Changed += (_, e) => _inbox.Post(new SupervisorInput.Disk(e));
-        try
-        {
-            _board.Storage.Start();
-        }
-        catch (HalException e)
-        {
-            ReportError("storage", e.Message);
-        }
-
-        if (_link is not null)
-            _ = StartLinkAsync(_link, stop);
-        ScheduleTelemetry();
+            _core.ReportError(warning, source: "config");
+        foreach (var concern in _concerns)
+            concern.Start();
         _booting = false;
         AfterChange();
     }
 
-    private async Task StartLinkAsync(ICloudLink link, CancellationToken stop)
+    private async ValueTask RouteAsync(SupervisorInput input)
     {
-        try
+        if (input is SupervisorInput.TimerFired timer)
         {
-            await link.StartAsync(stop).ConfigureAwait(false);
+            if (timer.Context.Fired(timer.Name, timer.Generation))
+                timer.Owner.OnTimer(timer.Name);
+            return;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            _log.Error($"cloud link: cannot start: {e.Message}");
-        }
+        foreach (var concern in _concerns)
+            if (await concern.HandleAsync(input).ConfigureAwait(false))
+                return;
+        _o.Log.Debug($"supervisor: {input.GetType().Name}: no concern took it");
     }
 
-    private ValueTask HandleAsync(SupervisorInput input)
+    private SupervisorView Compose()
     {
-        switch (input)
+        var view = new SupervisorView();
+        foreach (var concern in _concerns)
+            concern.Contribute(view);
+        return view;
+    }
+
+    /// <summary>After every input: LEDs, snapshot, and the state document if it changed.</summary>
+    private void AfterChange()
+    {
+        var view = Compose();
+        var snapshot = BuildSnapshot(view);
+        _leds.Show(snapshot.Patterns);
+        Volatile.Write(ref _snapshot, snapshot);
+        if (_o.Link is null) return;
+        var state = StateDocument.Build(snapshot);
+        var text = state.ToJsonString();
+        if (text == _reportedState) return;
+        _reportedState = text;
+        _o.Link.ReportState(state);
+    }
+
+    private AgentSnapshot BuildSnapshot(SupervisorView view)
+    {
+        var patterns = LedPolicy.Decide(view.LedInputs(_booting));
+        var ledMap = new Dictionary<string, LedPattern>(StringComparer.Ordinal);
+        foreach (var role in _o.Board.Leds.Keys) ledMap[role] = patterns.ForRole(role);
+        return new AgentSnapshot
         {
-            case SupervisorInput.Button b: OnButton(b.Event); break;
-            case SupervisorInput.ButtonFault f: OnButtonFault(f.Fault); break;
-            case SupervisorInput.Disk d: OnDisk(d.Event); break;
-            case SupervisorInput.Cloud c: return OnCloudAsync(c.Input);
-            case SupervisorInput.Traffic t: _traffic = new TrafficFigures(t.BytesServed, t.Connections); break;
-            case SupervisorInput.Store s: _store = new StoreFigures(s.UsedBytes, s.QuotaBytes, s.Chunks); break;
-            case SupervisorInput.Update u: _update = new UpdateProgress(u.State, u.Version, Math.Clamp(u.Percent, 0, 100)); break;
-            case SupervisorInput.TelemetryDue t: OnTelemetryDue(t.Generation); break;
-            case SupervisorInput.PairingExpired p: OnPairingExpired(p.Generation); break;
-            case SupervisorInput.IdentifyEnded i: OnIdentifyEnded(i.Generation); break;
-            case SupervisorInput.FactoryResetShown: _factoryResetShowing = false; break;
-            case SupervisorInput.RebootDue r: OnRebootDue(r.Job); break;
-            case SupervisorInput.RebootNow: OnRebootNow(); break;
-        }
-        return ValueTask.CompletedTask;
-    }
-
-    /// <summary>Replaces <paramref name="slot"/> with a one-shot timer that posts
-    /// <paramref name="input"/> after <paramref name="due"/> (through the channel, so
-    /// the loop handles it like any other input).</summary>
-    private void After(ref ITimer? slot, TimeSpan due, SupervisorInput input)
-    {
-        slot?.Dispose();
-        slot = _time.CreateTimer(_ => _inbox.Post(input), null, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
-    }
-
-    /// <summary>Logs a problem and reports it as an <c>error</c> event.</summary>
-    private void ReportError(string source, string message, JsonObject? extra = null)
-    {
-        _log.Warn($"{source}: {message}");
-        var fields = extra ?? [];
-        fields["source"] = source;
-        fields["message"] = message;
-        _link?.PublishEvent("error", fields);
+            BoxId = _o.BoxId,
+            Board = _o.Board.Name,
+            FirmwareVersion = _o.FirmwareVersion,
+            Slot = _o.Slot,
+            StartedAt = Telemetry.StartedAt,
+            TakenAt = _o.Time.GetUtcNow(),
+            CloudConfigured = _o.Link is not null,
+            Online = view.Online,
+            Owner = view.Owner,
+            Pairing = view.Pairing,
+            Disks = view.Disks,
+            Store = view.Store,
+            Traffic = view.Traffic,
+            Update = view.Update,
+            ConfigVersion = view.ConfigVersion,
+            Leds = ledMap,
+            Patterns = patterns,
+            StatusCondition = patterns.Condition,
+            Errors = view.Errors,
+        };
     }
 
     private void Shutdown()
     {
-        foreach (var timer in new[] { _telemetryTimer, _pairingTimer, _identifyTimer, _factoryResetTimer, _rebootTimer })
-            timer?.Dispose();
-        foreach (var (role, led) in _board.Leds)
-        {
-            try
-            {
-                led.SetPattern(LedPattern.Off);
-            }
-            catch (Exception e) when (e is HalException or IOException or UnauthorizedAccessException)
-            {
-                _log.Warn($"led {role}: {e.Message}");
-            }
-        }
-        _log.Info("supervisor stopped");
+        foreach (var concern in _concerns)
+            concern.Dispose();
+        _core.Dispose();
+        _leds.AllOff();
+        _o.Log.Info("supervisor stopped");
     }
-}
-
-/// <summary>Button roles the agent uses (board profiles map them to real keys).</summary>
-public static class ButtonRoles
-{
-    public const string Reset = "reset";
 }

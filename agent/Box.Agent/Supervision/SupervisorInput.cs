@@ -1,4 +1,3 @@
-using Box.Agent.Cloud.Commands;
 using Box.Agent.Cloud.Link;
 using Box.Hal;
 
@@ -20,11 +19,7 @@ public abstract record SupervisorInput
     /// <summary>From the updater: state ("idle", "downloading", "installing", "installed", "failed"), version, percent.</summary>
     public sealed record Update(string State, string? Version, int Percent) : SupervisorInput;
 
-    // ---- timers the supervisor sets itself; Generation drops stale ones ----
-    internal sealed record TelemetryDue(long Generation) : SupervisorInput;
-    internal sealed record PairingExpired(long Generation) : SupervisorInput;
-    internal sealed record IdentifyEnded(long Generation) : SupervisorInput;
-    internal sealed record FactoryResetShown : SupervisorInput;
-    internal sealed record RebootDue(ICommandJob Job) : SupervisorInput;
-    internal sealed record RebootNow : SupervisorInput;
+    /// <summary>A concern's timer (see <see cref="ConcernContext.After"/>); a
+    /// replaced or cancelled one is dropped by the loop.</summary>
+    internal sealed record TimerFired(ISupervisorConcern Owner, ConcernContext Context, string Name, long Generation) : SupervisorInput;
 }

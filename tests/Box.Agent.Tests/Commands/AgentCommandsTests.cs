@@ -66,12 +66,13 @@ public class AgentCommandsTests
         agent.Hold(TimeSpan.FromSeconds(4));
         var code = (await Eventually.ValueAsync(() => agent.Supervisor.Snapshot.Pairing, "window")).Code;
         await agent.CommandAsync("pair.confirm", new JsonObject { ["code"] = code, ["owner"] = "alice" });
-        Assert.True(agent.Supervisor.Snapshot.Paired);
+        // The reply leaves from inside the handler; the snapshot follows once the loop finishes the input.
+        await Eventually.TrueAsync(() => agent.Supervisor.Snapshot.Paired, "paired in the snapshot");
 
         var reply = await agent.CommandAsync("unpair");
 
         Assert.Equal("""{"paired":false}""", reply["result"]!.ToJsonString());
-        Assert.False(agent.Supervisor.Snapshot.Paired);
+        await Eventually.TrueAsync(() => !agent.Supervisor.Snapshot.Paired, "unpaired in the snapshot");
         Assert.False(File.Exists(Path.Combine(agent.DataDir, "owner.json")));
         await Eventually.TrueAsync(() => agent.Link.States.Last()["paired"]!.GetValue<bool>() == false, "state reports unpaired");
     }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Box.Agent.Cloud.Link;
 using Box.Agent.Supervision;
+using Box.Agent.Supervision.Concerns;
 using Box.Agent.Tests.Support;
 using Box.Hal.Sim;
 
@@ -79,7 +80,8 @@ public class SupervisorTests
 
         Assert.Equal("""{"paired":true}""", reply["result"]!.ToJsonString());
         Assert.True((bool)reply["ok"]!);
-        Assert.Equal("alice", agent.Supervisor.Snapshot.Owner);
+        // The reply leaves from inside the handler; the snapshot follows once the loop finishes the input.
+        await Eventually.TrueAsync(() => agent.Supervisor.Snapshot.Owner == "alice", "owner in the snapshot");
         Assert.Null(agent.Supervisor.Snapshot.Pairing);
         Assert.Null(agent.Link.Pairings.Last()); // retained pairing cleared
         Assert.Equal("paired", (string?)agent.Link.EventsOf("pairing.closed").Single().Fields["reason"]);
@@ -312,9 +314,9 @@ public class SupervisorTests
     public void Gestures_are_classified_by_the_configured_thresholds()
     {
         var p = new Box.Agent.Configuration.PairingConfig { HoldSeconds = 2, FactoryResetHoldSeconds = 6 };
-        Assert.Equal(Gesture.Press, Supervisor.Classify(TimeSpan.FromMilliseconds(1999), p));
-        Assert.Equal(Gesture.PairingHold, Supervisor.Classify(TimeSpan.FromSeconds(2), p));
-        Assert.Equal(Gesture.PairingHold, Supervisor.Classify(TimeSpan.FromSeconds(5.9), p));
-        Assert.Equal(Gesture.FactoryResetHold, Supervisor.Classify(TimeSpan.FromSeconds(6), p));
+        Assert.Equal(Gesture.Press, ButtonConcern.Classify(TimeSpan.FromMilliseconds(1999), p));
+        Assert.Equal(Gesture.PairingHold, ButtonConcern.Classify(TimeSpan.FromSeconds(2), p));
+        Assert.Equal(Gesture.PairingHold, ButtonConcern.Classify(TimeSpan.FromSeconds(5.9), p));
+        Assert.Equal(Gesture.FactoryResetHold, ButtonConcern.Classify(TimeSpan.FromSeconds(6), p));
     }
 }

@@ -44,6 +44,7 @@ public sealed class SimAgent : IAsyncDisposable
         var layers = ConfigLayers.Create(file ?? [], "test config", new JsonObject { ["dataDir"] = DataDir, ["board"] = "sim" }, []);
         Log = new AgentLog(TextWriter.Synchronized(LogText), Time, minimum: LogLevel.Debug);
         var inbox = new SupervisorInbox();
+        Dispatcher = new CommandDispatcher(Link, DataDir, Time);
         Supervisor = new Supervisor(new SupervisorOptions
         {
             Board = Board,
@@ -52,14 +53,13 @@ public sealed class SimAgent : IAsyncDisposable
             Log = Log,
             BoxId = "test-box",
             Link = withLink ? Link : null,
+            Dispatch = Dispatcher.DispatchAsync,
             Time = Time,
             FirmwareVersion = "9.9.9",
             RebootGrace = TimeSpan.FromSeconds(1),
         });
-        Dispatcher = new CommandDispatcher(Link, DataDir, Time);
         foreach (var (name, handler) in new AgentCommands(Supervisor).Table)
             Dispatcher.Register(name, handler);
-        Supervisor.DispatchCommand = Dispatcher.DispatchAsync;
         _loop = Supervisor.RunAsync(_stop.Token);
     }
 
