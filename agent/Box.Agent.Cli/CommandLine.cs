@@ -17,7 +17,7 @@ public abstract record CliCommand
     public sealed record Help : CliCommand;
 }
 
-/// <summary>Hand-written parser for the command line of PROTOCOL.md. Every
+/// <summary>Hand-written parser for the command line of docs/contract.md. Every
 /// problem is a <see cref="UsageException"/> with one line naming it.</summary>
 public static class CommandLine
 {

@@ -1,6 +1,6 @@
 namespace Box.Agent.Cli;
 
-/// <summary>Process exit codes (PROTOCOL.md "Agent command line").</summary>
+/// <summary>Process exit codes (docs/contract.md "Agent command line").</summary>
 public static class ExitCodes
 {
     public const int Ok = 0;

@@ -19,7 +19,7 @@ public sealed record CommandDispatcherLimits
     public int ErrorEventsPerMinute { get; init; } = 20;
 }
 
-/// <summary>Runs commands from <c>box/{id}/cmd</c> per PROTOCOL.md: validates
+/// <summary>Runs commands from <c>box/{id}/cmd</c> per docs/contract.md "Commands and replies": validates
 /// the envelope (bad_request naming the field), refuses unknown and expired
 /// commands, answers a repeated id from the stored reply without running it
 /// again (persisted under <c>{dataDir}/cloud/replies.log</c>), and carries

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 
 namespace Box.Agent.Cloud.Commands;
 
-/// <summary>The reply documents of PROTOCOL.md, written with Utf8JsonWriter
+/// <summary>The reply documents of docs/contract.md ("Commands and replies"), written with Utf8JsonWriter
 /// (no reflection serialization).</summary>
 public static class Replies
 {

@@ -5,7 +5,7 @@ using MQTTnet.Protocol;
 
 namespace Box.Agent.Cloud.Link;
 
-/// <summary>The MQTT 5 CONNECT the box sends (PROTOCOL.md): its id as client
+/// <summary>The MQTT 5 CONNECT the box sends (docs/contract.md "Session"): its id as client
 /// id, clean start, keepalive, the retained <c>{"online":false}</c> last
 /// will, credentials, and for <c>mqtts://</c> TLS checked by <see cref="BrokerTrust"/>.</summary>
 internal static class ClientOptions

@@ -1,6 +1,6 @@
 namespace Box.Agent.Cloud.Link;
 
-/// <summary>The topics of one box (PROTOCOL.md, "MQTT topics").</summary>
+/// <summary>The topics of one box (docs/contract.md, "Topics").</summary>
 public sealed record CloudTopics(string Prefix)
 {
     public string Status => Prefix + "status";

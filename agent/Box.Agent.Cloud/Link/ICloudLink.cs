@@ -19,7 +19,7 @@ public abstract record CloudInput
     public sealed record DesiredConfigArrived(ReadOnlyMemory<byte> Payload) : CloudInput;
 }
 
-/// <summary>The box's side of the MQTT contract (PROTOCOL.md). All methods
+/// <summary>The box's side of the MQTT contract (docs/contract.md "MQTT"). All methods
 /// are non-blocking and safe to call from the supervisor loop; publishing
 /// while offline queues telemetry and events on /data.</summary>
 public interface ICloudLink : IAsyncDisposable

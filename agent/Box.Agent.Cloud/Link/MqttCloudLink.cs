@@ -10,7 +10,7 @@ using Polly.Retry;
 
 namespace Box.Agent.Cloud.Link;
 
-/// <summary>The box's MQTT 5 session (PROTOCOL.md): retained status with a
+/// <summary>The box's MQTT 5 session (docs/contract.md "Session"): retained status with a
 /// retained last will, debounced retained state, retained pairing, events
 /// and telemetry through the durable <see cref="OfflineQueue"/>, commands and
 /// desired config posted to the supervisor. One background loop owns the

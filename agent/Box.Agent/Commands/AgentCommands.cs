@@ -7,7 +7,7 @@ using Box.Agent.Supervision;
 namespace Box.Agent.Commands;
 
 /// <summary>
-/// The agent's command handlers (PROTOCOL.md "Commands"), as a table
+/// The agent's command handlers (docs/contract.md "Commands"), as a table
 /// name → <see cref="CommandHandler"/> for the dispatcher:
 /// <code>foreach (var (name, handler) in new AgentCommands(supervisor).Table) dispatcher.Register(name, handler);</code>
 /// Handlers run on the supervisor loop (the dispatcher is called from it), so

@@ -6,7 +6,7 @@ namespace Box.Agent.Configuration;
 /// instance is valid.</summary>
 public sealed record AgentConfig
 {
-    // ---- keys the cloud may set (PROTOCOL.md "Configuration") ----
+    // ---- keys the cloud may set (docs/contract.md "Configuration") ----
     public long Version { get; init; }
     public int TelemetryIntervalSeconds { get; init; } = 60;
     public StoreConfig Store { get; init; } = new();

@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 
 namespace Box.Agent.Configuration;
 
-/// <summary>Reads and validates the configuration schema (PROTOCOL.md
+/// <summary>Reads and validates the configuration schema (docs/contract.md
 /// "Configuration" plus agent-local keys) from a JSON object. Any invalid value
 /// rejects the whole document; unknown keys become warnings and are ignored.
 /// JsonNode only, no reflection, so it stays trim- and AOT-clean.</summary>

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Box.Agent.Status;
 
 /// <summary>/status.json: the snapshot as camelCase JSON, times as Unix
-/// seconds and durations as whole seconds (PROTOCOL.md conventions). The
+/// seconds and durations as whole seconds (docs/contract.md conventions). The
 /// pairing code and its expiry appear only while the window is open.</summary>
 public static class StatusJson
 {

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Box.Agent.Supervision;
 
-/// <summary>The reported state (<c>box/{id}/state</c>, <c>state.get</c>) per PROTOCOL.md:
+/// <summary>The reported state (<c>box/{id}/state</c>, <c>state.get</c>) per docs/contract.md "State document":
 /// paired, owner, disks[], store{usedBytes,quotaBytes,chunks}, update{state,version,percent}, configVersion.</summary>
 public static class StateDocument
 {

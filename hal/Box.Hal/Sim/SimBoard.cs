@@ -16,7 +16,7 @@ public sealed record LedReading(string Name, LedPattern? Pattern, string Descrip
 }
 
 /// <summary>The simulated board: a directory laid out like the parts of a Linux root
-/// the drivers read (PROTOCOL.md, "Simulated board"), plus the operations behind
+/// the drivers read (docs/contract.md, "Simulated board"), plus the operations behind
 /// <c>box-agent sim press|plug|unplug|leds</c>.
 /// <code>
 /// DIR/sys/class/leds/box:{green:status,blue:network,amber:disk}/{brightness,max_brightness,trigger[,delay_on,delay_off]}

@@ -38,7 +38,7 @@ public static class ConfigCommand
     }
 
     /// <summary>A desired config must be a JSON object with an integer
-    /// <c>version</c> (PROTOCOL.md "Configuration"); anything else is refused
+    /// <c>version</c> (docs/contract.md "Configuration"); anything else is refused
     /// here rather than by every box.</summary>
     public static JsonObject Validate(string text, string source)
     {

@@ -2,7 +2,7 @@ using Box.Ctl.Cli;
 
 namespace Box.Ctl.Mqtt;
 
-/// <summary><c>mqtt://host:port</c> or <c>mqtts://host:port</c> (PROTOCOL.md).</summary>
+/// <summary><c>mqtt://host:port</c> or <c>mqtts://host:port</c> (docs/contract.md "Agent command line").</summary>
 public sealed record BrokerAddress(string Host, int Port, bool Tls)
 {
     public static BrokerAddress Parse(string text)

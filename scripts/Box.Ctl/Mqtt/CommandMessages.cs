@@ -5,7 +5,7 @@ using Box.Ctl.Output;
 
 namespace Box.Ctl.Mqtt;
 
-/// <summary>A parsed <c>reply</c> (PROTOCOL.md): <c>ok:true</c> with
+/// <summary>A parsed <c>reply</c> (docs/contract.md "Commands and replies"): <c>ok:true</c> with
 /// <c>status</c> accepted/done and <c>result</c>, or <c>ok:false</c> with an
 /// error code and message.</summary>
 public sealed record CommandReply(string Id, bool Ok, string Status, JsonNode? Result, string? ErrorCode, string? ErrorMessage, JsonObject Raw)

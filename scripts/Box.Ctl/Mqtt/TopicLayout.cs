@@ -3,7 +3,7 @@ using Box.Ctl.Cli;
 namespace Box.Ctl.Mqtt;
 
 /// <summary>
-/// The per-box topic prefix, a template like <c>box/{id}/</c> (PROTOCOL.md:
+/// The per-box topic prefix, a template like <c>box/{id}/</c> (docs/contract.md "Topics":
 /// "Prefix box/{id}/ (configurable)"). Builds topics for one box, wildcard
 /// filters for all boxes, and reads the box id back out of a topic.
 /// </summary>

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Box.Ctl.Output;
 
-/// <summary>PROTOCOL.md times are Unix seconds; people read UTC ISO 8601.</summary>
+/// <summary>docs/contract.md times are Unix seconds; people read UTC ISO 8601.</summary>
 public static class UnixTime
 {
     public static string Format(long unixSeconds) =>

@@ -31,7 +31,7 @@ public sealed record ChunkTokenCheck(ChunkTokenError Error, string Reason, Chunk
 }
 
 /// <summary>
-/// Chunk tokens of PROTOCOL.md "Chunk HTTP server":
+/// Chunk tokens in their pre-JWT form (docs/contract.md "Chunk tokens" has the JWT form that replaces it):
 /// <c>base64url(payloadJson) "." base64url(signature)</c>, payload
 /// <c>{"h":"&lt;sha256&gt;","exp":&lt;unix&gt;,"jti":"…"}</c>.
 /// The signature is ECDSA P-256 with SHA-256 over the ASCII bytes of the

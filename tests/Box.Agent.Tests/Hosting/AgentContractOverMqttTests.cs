@@ -6,7 +6,7 @@ using Box.Hal.Sim;
 namespace Box.Agent.Tests.Hosting;
 
 /// <summary>The built box-agent process against a real mosquitto: each topic and
-/// command of PROTOCOL.md that this agent implements, as an operator sees them,
+/// command of docs/contract.md that this agent implements, as an operator sees them,
 /// and the broker side of TLS (pinned CA, client certificate).</summary>
 public sealed class AgentContractOverMqttTests : IDisposable
 {

@@ -8,7 +8,7 @@ using MQTTnet.Protocol;
 namespace Box.Ctl.Tests.Support;
 
 /// <summary>
-/// A tiny box written against the MQTT contract (PROTOCOL.md) with MQTTnet:
+/// A tiny box written against the MQTT contract (docs/contract.md) with MQTTnet:
 /// retained status with a retained last will, commands on <c>cmd</c>, replies
 /// to the response topic with the correlation data. What it does for a
 /// command is the test's <see cref="OnCommand"/>.
