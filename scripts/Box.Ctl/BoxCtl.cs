@@ -1,29 +1,22 @@
+using System.CommandLine;
 using Box.Ctl.Cli;
 using Box.Ctl.Commands;
 using Box.Ctl.Mqtt;
 
 namespace Box.Ctl;
 
-/// <summary>boxctl's entry point, callable in-process (tests) as well as from Main.</summary>
+/// <summary>boxctl's entry point, callable in-process (tests) as well as from Main.
+/// The command line is parsed by System.CommandLine (help, errors, completion);
+/// bad arguments exit 2 with one line naming the problem.</summary>
 public static class BoxCtl
 {
-    public const string GlobalUsage =
-        "global options: --broker mqtt://host:port|mqtts://host:port (env BOX_BROKER; default " + GlobalOptions.DefaultBroker + ")\n"
-        + "                --ca FILE  --cert FILE --key FILE  --username U [--password P]\n"
-        + "                --prefix box/{id}/  --timeout SECONDS (default 30)  --json";
-
-    public static string Help =>
+    public const string Description =
         "boxctl — operator CLI for Box (MQTT contract: PROTOCOL.md)\n\n"
-        + "usage: boxctl [global options] COMMAND ...\n"
-        + "  " + ListCommand.Usage + "\n"
-        + "  " + WatchCommand.Usage + "\n"
-        + "  " + CmdCommand.Usage + "\n"
-        + "  " + ConfigCommand.Usage.Replace(" | ", "\n  ", StringComparison.Ordinal) + "\n"
-        + "  " + TokenCommand.Usage.Replace(" | ", "\n  ", StringComparison.Ordinal) + "\n"
-        + "  " + RolloutCommand.Usage + "\n\n"
-        + GlobalUsage + "\n\n"
-        + "exit codes: 0 ok, 1 failed (ok:false reply, invalid token, rollout halted), 2 bad arguments,\n"
+        + "Global options stand before or after the command.\n"
+        + "Exit codes: 0 ok, 1 failed (ok:false reply, invalid token, rollout halted), 2 bad arguments,\n"
         + "            3 timeout, 4 broker unreachable, 130 interrupted";
+
+    const string Commands = "list, watch, cmd, config, token, rollout, version";
 
     /// <summary>Runs one boxctl invocation and returns its exit code.
     /// <paramref name="cancellation"/> is Ctrl-C.</summary>
@@ -31,28 +24,32 @@ public static class BoxCtl
         CancellationToken cancellation = default, TextReader? input = null,
         Func<string, string?>? environment = null, TimeProvider? clock = null)
     {
-        var reader = new ArgReader(args);
+        var env = environment ?? Environment.GetEnvironmentVariable;
+        var root = CreateRootCommand(args, output, error, input ?? Console.In, env, clock ?? TimeProvider.System);
+        var invocation = Configure(output, error);
+        if (args.Length == 0)
+        {
+            // Nothing asked: the help, on stderr, and "bad arguments".
+            await root.Parse(["--help"]).InvokeAsync(Configure(error, error), cancellation);
+            return ExitCodes.Usage;
+        }
+        // `boxctl help [COMMAND…]` is `boxctl [COMMAND…] --help`.
+        if (args[0] == "help")
+            args = [.. args[1..], "--help"];
         try
         {
-            if (args.Length == 0 || reader.Flag("--help") || reader.Flag("-h") || args[0] == "help")
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0 && parsed.Action is System.CommandLine.Invocation.ParseErrorAction)
             {
-                (args.Length == 0 ? error : output).WriteLine(Help);
-                return args.Length == 0 ? ExitCodes.Usage : ExitCodes.Ok;
+                // The stray word is the problem to name ("config frob b1": 'frob',
+                // not the missing subcommand it leads to).
+                var problem = parsed.UnmatchedTokens.Count > 0
+                    ? parsed.Errors.FirstOrDefault(e => e.Message.Contains($"'{parsed.UnmatchedTokens[0]}'", StringComparison.Ordinal)) ?? parsed.Errors[0]
+                    : parsed.Errors[0];
+                error.WriteLine($"boxctl: {problem.Message} (--help for usage)");
+                return ExitCodes.Usage;
             }
-            var options = GlobalOptions.Read(reader, environment ?? Environment.GetEnvironmentVariable);
-            string command = reader.RequirePositional("command (list, watch, cmd, config, token, rollout)");
-            var inv = new Invocation(options, reader, output, error, input ?? Console.In, cancellation);
-            return command switch
-            {
-                "list" => await ListCommand.RunAsync(inv),
-                "watch" => await WatchCommand.RunAsync(inv),
-                "cmd" => await CmdCommand.RunAsync(inv),
-                "config" => await ConfigCommand.RunAsync(inv),
-                "token" => TokenCommand.Run(inv, clock ?? TimeProvider.System),
-                "rollout" => await RolloutCommand.RunAsync(inv),
-                "version" => Version(output),
-                _ => throw new UsageException($"unknown command '{command}' (list, watch, cmd, config, token, rollout; --help for usage)"),
-            };
+            return await parsed.InvokeAsync(invocation, cancellation);
         }
         catch (UsageException ex)
         {
@@ -85,6 +82,65 @@ public static class BoxCtl
             return ExitCodes.Failed;
         }
     }
+
+    /// <summary>The command tree. <paramref name="rawArgs"/> reach <c>token</c>,
+    /// which still parses its own arguments.</summary>
+    static RootCommand CreateRootCommand(string[] rawArgs, TextWriter output, TextWriter error, TextReader input,
+        Func<string, string?> environment, TimeProvider clock)
+    {
+        var globals = new GlobalOptionSet();
+        CommandContext Context(ParseResult r, CancellationToken ct) => new(globals.Read(r, environment), output, error, input, ct);
+
+        var root = new RootCommand(Description);
+        globals.AddTo(root);
+        root.Subcommands.Add(ListCommand.Create(Context));
+        root.Subcommands.Add(WatchCommand.Create(Context));
+        root.Subcommands.Add(CmdCommand.Create(Context));
+        root.Subcommands.Add(ConfigCommand.Create(Context));
+        root.Subcommands.Add(TokenAdapter(rawArgs, output, error, input, environment, clock));
+        root.Subcommands.Add(RolloutCommand.Create(Context));
+        var version = new Command("version", "print boxctl's version");
+        version.SetAction(_ => Version(output));
+        root.Subcommands.Add(version);
+        root.SetAction(int (_) => throw new UsageException($"missing command ({Commands}; --help for usage)"));
+        return root;
+    }
+
+    /// <summary><c>token</c> keeps its own parser (<see cref="TokenCommand"/>, on
+    /// <see cref="ArgReader"/>): this command only lists it in help and
+    /// completion and hands it the raw arguments.</summary>
+    static Command TokenAdapter(string[] rawArgs, TextWriter output, TextWriter error, TextReader input,
+        Func<string, string?> environment, TimeProvider clock)
+    {
+        var rest = new Argument<string[]>("ARGS")
+        {
+            Arity = ArgumentArity.ZeroOrMore,
+            Description = "keygen|mint|verify and their options",
+        };
+        var token = new Command("token", "scheduler keys and chunk tokens (no broker needed):\n  "
+            + TokenCommand.Usage.Replace(" | ", "\n  ", StringComparison.Ordinal))
+        {
+            rest,
+        };
+        token.TreatUnmatchedTokensAsErrors = false;
+        token.SetAction((_, ct) =>
+        {
+            var reader = new ArgReader(rawArgs);
+            var options = GlobalOptions.Read(reader, environment);
+            reader.RequirePositional("command"); // "token"
+            return Task.FromResult(TokenCommand.Run(new Invocation(options, reader, output, error, input, ct), clock));
+        });
+        return token;
+    }
+
+    static InvocationConfiguration Configure(TextWriter output, TextWriter error) => new()
+    {
+        Output = output,
+        Error = error,
+        // Exceptions reach the handlers in RunAsync; Ctrl-C is the caller's token.
+        EnableDefaultExceptionHandler = false,
+        ProcessTerminationTimeout = null,
+    };
 
     static int Version(TextWriter output)
     {

@@ -6,17 +6,8 @@ using Box.Samples.Bme280Reporter;
 //   {"ts":1767225600,"temperatureC":21.52,"pressureHpa":1013.31,"humidityPercent":45.2}
 // Exit codes as box-agent: 0 clean stop (SIGINT/SIGTERM or --count reached), 2 bad arguments, 1 sensor failure.
 
-Options options;
-try
-{
-    options = Options.Parse(args);
-}
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine($"bme280-reporter: {e.Message}");
-    Console.Error.WriteLine(Options.Usage);
-    return 2;
-}
+if (Options.Parse(args, Console.Out, Console.Error, out int exitCode) is not { } options)
+    return exitCode; // --help (0) or a bad argument (2)
 
 using var stop = new CancellationTokenSource();
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });

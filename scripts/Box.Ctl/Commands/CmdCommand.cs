@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -11,16 +12,24 @@ namespace Box.Ctl.Commands;
 /// <summary><c>boxctl cmd</c>: sends one command and waits for its final reply.</summary>
 public static class CmdCommand
 {
-    public const string Usage = "cmd ID NAME [--args JSON] [--expires-in SECONDS] [--cmd-id X]";
-
-    public static async Task<int> RunAsync(Invocation inv)
+    public static Command Create(Func<ParseResult, CancellationToken, CommandContext> context)
     {
-        string? argsText = inv.Args.Option("--args");
-        long? expiresIn = inv.Args.LongOption("--expires-in", 1, 365L * 24 * 3600);
-        string cmdId = inv.Args.Option("--cmd-id") ?? CommandMessages.NewCommandId();
-        string boxId = inv.Args.RequirePositional("box ID (usage: " + Usage + ")");
-        string name = inv.Args.RequirePositional("command NAME (usage: " + Usage + ")");
-        inv.Args.EnsureEmpty("cmd");
+        var box = new Argument<string>("ID") { Description = "the box" };
+        var name = new Argument<string>("NAME") { Description = "the command, like ping, led.identify, chunk.prefetch, firmware.update" };
+        var args = CliOptions.Text("--args", "JSON", "the command's args, a JSON object like '{\"seconds\":10}'");
+        var expiresIn = CliOptions.Long("--expires-in", 1, 365L * 24 * 3600, "SECONDS", "the box refuses the command after now + SECONDS (default: never expires)");
+        var cmdId = CliOptions.Text("--cmd-id", "X", "command id (default random boxctl-<hex>); repeat one to retry idempotently");
+        var command = new Command("cmd", "send one command and wait for its final reply (progress is printed meanwhile)")
+        {
+            box, name, args, expiresIn, cmdId,
+        };
+        command.SetAction((r, ct) => RunAsync(context(r, ct), r.GetValue(box)!, r.GetValue(name)!, r.GetValue(args), r.GetValue(expiresIn),
+            r.GetValue(cmdId) ?? CommandMessages.NewCommandId()));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(CommandContext inv, string boxId, string name, string? argsText, long? expiresIn, string cmdId)
+    {
         TopicLayout.ValidateId(boxId);
         if (cmdId.Length is 0 or > 128)
             throw new UsageException("--cmd-id must be 1..128 characters");
@@ -77,7 +86,7 @@ public static class CmdCommand
         throw new BrokerException("lost the broker connection while waiting for the reply");
     }
 
-    static int Report(Invocation inv, CommandReply reply)
+    static int Report(CommandContext inv, CommandReply reply)
     {
         if (inv.Options.Json)
             inv.Out.WriteLine(Json.Compact(reply.Raw));

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -11,30 +12,34 @@ namespace Box.Ctl.Commands;
 /// configuration on <c>box/{id}/config</c>.</summary>
 public static class ConfigCommand
 {
-    public const string Usage = "config set ID FILE|- [--force] | config get ID | config clear ID";
     public const int MaxBytes = 256 * 1024;
 
-    public static async Task<int> RunAsync(Invocation inv)
+    public static Command Create(Func<ParseResult, CancellationToken, CommandContext> context)
     {
-        bool force = inv.Args.Flag("--force");
-        string action = inv.Args.RequirePositional("config action: set, get or clear (usage: " + Usage + ")");
-        string boxId = inv.Args.RequirePositional("box ID (usage: " + Usage + ")");
-        TopicLayout.ValidateId(boxId);
-        switch (action)
+        static Argument<string> Box() => new("ID") { Description = "the box" };
+        var setBox = Box();
+        var file = new Argument<string>("FILE") { Description = "the desired config, a JSON object with an integer \"version\"; - reads stdin" };
+        var force = CliOptions.Flag("--force", "publish even when the version is not greater than the retained one");
+        var set = new Command("set", "publish the desired config, retained, to box/{ID}/config") { setBox, file, force };
+        set.SetAction(async (r, ct) =>
         {
-            case "set":
-                string source = inv.Args.RequirePositional("FILE (or - for stdin) with the desired config");
-                inv.Args.EnsureEmpty("config set");
-                return await SetAsync(inv, boxId, ReadDocument(source, inv.In), force);
-            case "get":
-                inv.Args.EnsureEmpty("config get");
-                return await GetAsync(inv, boxId);
-            case "clear":
-                inv.Args.EnsureEmpty("config clear");
-                return await ClearAsync(inv, boxId);
-            default:
-                throw new UsageException($"unknown config action '{action}' (set, get or clear)");
-        }
+            var inv = context(r, ct);
+            string boxId = Valid(r.GetValue(setBox)!);
+            return await SetAsync(inv, boxId, ReadDocument(r.GetValue(file)!, inv.In), r.GetValue(force));
+        });
+        var getBox = Box();
+        var get = new Command("get", "print the retained desired config (exit 1 if there is none)") { getBox };
+        get.SetAction((r, ct) => GetAsync(context(r, ct), Valid(r.GetValue(getBox)!)));
+        var clearBox = Box();
+        var clear = new Command("clear", "remove the retained desired config") { clearBox };
+        clear.SetAction((r, ct) => ClearAsync(context(r, ct), Valid(r.GetValue(clearBox)!)));
+        return new Command("config", "the retained desired configuration on box/{ID}/config") { set, get, clear };
+    }
+
+    static string Valid(string boxId)
+    {
+        TopicLayout.ValidateId(boxId);
+        return boxId;
     }
 
     /// <summary>A desired config must be a JSON object with an integer
@@ -81,7 +86,7 @@ public static class ConfigCommand
         return Validate(text, name);
     }
 
-    static async Task<int> SetAsync(Invocation inv, string boxId, JsonObject config, bool force)
+    static async Task<int> SetAsync(CommandContext inv, string boxId, JsonObject config, bool force)
     {
         long version = Json.Long(config, "version")!.Value;
         await using var session = await BrokerSession.ConnectAsync(inv.Options, inv.Cancellation);
@@ -101,7 +106,7 @@ public static class ConfigCommand
         return ExitCodes.Ok;
     }
 
-    static async Task<int> GetAsync(Invocation inv, string boxId)
+    static async Task<int> GetAsync(CommandContext inv, string boxId)
     {
         await using var session = await BrokerSession.ConnectAsync(inv.Options, inv.Cancellation);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(inv.Cancellation);
@@ -124,7 +129,7 @@ public static class ConfigCommand
         return ExitCodes.Ok;
     }
 
-    static async Task<int> ClearAsync(Invocation inv, string boxId)
+    static async Task<int> ClearAsync(CommandContext inv, string boxId)
     {
         await using var session = await BrokerSession.ConnectAsync(inv.Options, inv.Cancellation);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(inv.Cancellation);

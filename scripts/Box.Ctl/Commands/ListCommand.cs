@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
 using Box.Ctl.Cli;
 using Box.Ctl.Mqtt;
@@ -9,12 +10,19 @@ namespace Box.Ctl.Commands;
 /// retained <c>status</c> and <c>state</c> topics.</summary>
 public static class ListCommand
 {
-    public const string Usage = "list [--settle MS]";
+    public const long DefaultSettleMs = 300;
 
-    public static async Task<int> RunAsync(Invocation inv)
+    public static Command Create(Func<ParseResult, CancellationToken, CommandContext> context)
     {
-        long settleMs = inv.Args.LongOption("--settle", 0, 60_000) ?? 300;
-        inv.Args.EnsureEmpty("list");
+        var settle = CliOptions.Long("--settle", 0, 60_000, "MS",
+            $"after the retained messages are in, keep reading while messages arrive less than MS apart (default {DefaultSettleMs})");
+        var command = new Command("list", "every box with a retained status: id, online, fw, slot, booted, paired, owner, config version") { settle };
+        command.SetAction((r, ct) => RunAsync(context(r, ct), r.GetValue(settle) ?? DefaultSettleMs));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(CommandContext inv, long settleMs)
+    {
         var topics = inv.Options.Topics;
 
         await using var session = await BrokerSession.ConnectAsync(inv.Options, inv.Cancellation);

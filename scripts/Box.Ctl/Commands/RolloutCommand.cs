@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using System.Text.Json.Nodes;
 using Box.Ctl.Cli;
@@ -13,27 +14,41 @@ namespace Box.Ctl.Commands;
 /// and <see cref="BoxUpdate"/>; this class only moves messages).</summary>
 public static class RolloutCommand
 {
-    public const string Usage =
-        "rollout --ids ID1,ID2,…|--ids-file F [--wave-size N | --waves 1,10%,50%,100%] --url URL --version V --size N --sha256 HEX "
-        + "[--max-failures N] [--max-failure-percent P] [--wave-timeout SECONDS]";
     public static readonly TimeSpan DefaultWaveTimeout = TimeSpan.FromMinutes(15);
 
-    public static async Task<int> RunAsync(Invocation inv)
+    public static Command Create(Func<ParseResult, CancellationToken, CommandContext> context)
     {
-        var a = inv.Args;
-        string? idsText = a.Option("--ids");
-        string? idsFile = a.Option("--ids-file");
-        long? waveSize = a.LongOption("--wave-size", 1, int.MaxValue);
-        string? steps = a.Option("--waves");
-        string url = a.RequireOption("--url", "where boxes download the bundle");
-        string version = a.RequireOption("--version", "the bundle's firmware version");
-        long size = a.LongOption("--size", 1, long.MaxValue) ?? throw new UsageException("--size is required (bundle size in bytes)");
-        string sha256 = a.RequireOption("--sha256", "the bundle's SHA-256");
-        long? maxFailures = a.LongOption("--max-failures", 0, int.MaxValue);
-        double? maxPercent = a.DoubleOption("--max-failure-percent", 0, 100);
-        long waveTimeoutSeconds = a.LongOption("--wave-timeout", 1, 7 * 24 * 3600) ?? (long)DefaultWaveTimeout.TotalSeconds;
-        a.EnsureEmpty("rollout");
+        var ids = CliOptions.Text("--ids", "ID1,ID2,…", "the fleet, in order (canaries first)");
+        var idsFile = CliOptions.Text("--ids-file", "FILE", "the fleet, one id per line (blank lines and # comments skipped)");
+        var waveSize = CliOptions.Long("--wave-size", 1, int.MaxValue, "N", "consecutive waves of N boxes");
+        var waves = CliOptions.Text("--waves", "STEPS", $"cumulative steps, counts or percentages of the fleet (default {RolloutPlan.DefaultSteps})");
+        var url = Required(CliOptions.Text("--url", "URL", "where boxes download the bundle (http:// or https://)"));
+        var version = Required(CliOptions.Text("--version", "V", "the bundle's firmware version"));
+        var size = Required(CliOptions.Long("--size", 1, long.MaxValue, "BYTES", "the bundle's size in bytes"));
+        var sha256 = Required(CliOptions.Text("--sha256", "HEX", "the bundle's SHA-256"));
+        var maxFailures = CliOptions.Long("--max-failures", 0, int.MaxValue, "N", "failures tolerated (default 0)");
+        var maxPercent = CliOptions.Double("--max-failure-percent", 0, 100, "P", "failures tolerated, in percent of the boxes asked so far");
+        var waveTimeout = CliOptions.Long("--wave-timeout", 1, 7 * 24 * 3600, "SECONDS",
+            $"a box still undecided then timed out (default {DefaultWaveTimeout.TotalSeconds:0})");
+        var command = new Command("rollout", "firmware.update to a fleet in waves, halting when failures exceed the threshold")
+        {
+            ids, idsFile, waveSize, waves, url, version, size, sha256, maxFailures, maxPercent, waveTimeout,
+        };
+        command.SetAction((r, ct) => RunAsync(context(r, ct), r.GetValue(ids), r.GetValue(idsFile), r.GetValue(waveSize), r.GetValue(waves),
+            r.GetValue(url)!, r.GetValue(version)!, r.GetValue(size)!.Value, r.GetValue(sha256)!, r.GetValue(maxFailures), r.GetValue(maxPercent),
+            r.GetValue(waveTimeout) ?? (long)DefaultWaveTimeout.TotalSeconds));
+        return command;
+    }
 
+    static Option<T> Required<T>(Option<T> option)
+    {
+        option.Required = true;
+        return option;
+    }
+
+    public static async Task<int> RunAsync(CommandContext inv, string? idsText, string? idsFile, long? waveSize, string? steps,
+        string url, string version, long size, string sha256, long? maxFailures, double? maxPercent, long waveTimeoutSeconds)
+    {
         if ((idsText is null) == (idsFile is null))
             throw new UsageException("rollout needs exactly one of --ids ID1,ID2,… or --ids-file FILE");
         if (waveSize is not null && steps is not null)
@@ -95,7 +110,7 @@ public static class RolloutCommand
         return state.ThresholdExceeded ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
-    static async Task<List<BoxOutcome>> RunWaveAsync(BrokerSession session, Invocation inv, IReadOnlyList<string> wave,
+    static async Task<List<BoxOutcome>> RunWaveAsync(BrokerSession session, CommandContext inv, IReadOnlyList<string> wave,
         string responseTopic, string rolloutToken, string version, JsonObject updateArgs, TimeSpan waveTimeout)
     {
         var topics = inv.Options.Topics;
@@ -166,7 +181,7 @@ public static class RolloutCommand
         _ => o.Detail,
     };
 
-    static void WriteReport(Invocation inv, RolloutState state, string version)
+    static void WriteReport(CommandContext inv, RolloutState state, string version)
     {
         var notReached = state.NotReached.ToList();
         string verdict = state.Halted ? "halted" : state.ThresholdExceeded ? "failed" : "completed";

@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Completions;
 using System.Text.Json.Nodes;
 using Box.Ctl.Cli;
 using Box.Ctl.Mqtt;
@@ -9,16 +11,26 @@ namespace Box.Ctl.Commands;
 /// one box or all boxes, until Ctrl-C (or <c>--count</c> messages).</summary>
 public static class WatchCommand
 {
-    public const string Usage = "watch [--id ID | --all] [--topics events,telemetry,state,status] [--count N]";
     static readonly string[] Known = ["events", "telemetry", "state", "status", "reply", "pairing", "config"];
+    public const string DefaultTopics = "events,telemetry";
 
-    public static async Task<int> RunAsync(Invocation inv)
+    public static Command Create(Func<ParseResult, CancellationToken, CommandContext> context)
     {
-        string? id = inv.Args.Option("--id");
-        bool all = inv.Args.Flag("--all");
-        string topicList = inv.Args.Option("--topics") ?? "events,telemetry";
-        long? count = inv.Args.LongOption("--count", 1, long.MaxValue);
-        inv.Args.EnsureEmpty("watch");
+        var id = CliOptions.Text("--id", "ID", "only this box");
+        var all = CliOptions.Flag("--all", "every box (the default)");
+        var topics = CliOptions.Text("--topics", "T1,T2,…", $"comma-separated topics: {string.Join(",", Known)} (default {DefaultTopics})");
+        topics.CompletionSources.Add(c => Known.Select(k => new CompletionItem(k)));
+        var count = CliOptions.Long("--count", 1, long.MaxValue, "N", "stop after N messages (default: until Ctrl-C)");
+        var command = new Command("watch", "one line per message on the chosen topics of one box or all boxes, until Ctrl-C")
+        {
+            id, all, topics, count,
+        };
+        command.SetAction((r, ct) => RunAsync(context(r, ct), r.GetValue(id), r.GetValue(all), r.GetValue(topics) ?? DefaultTopics, r.GetValue(count)));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(CommandContext inv, string? id, bool all, string topicList, long? count)
+    {
         if (id is not null && all)
             throw new UsageException("watch takes --id ID or --all, not both");
         if (id is not null)
