@@ -35,6 +35,10 @@ public static class ConfigParser
             ?? throw new ConfigException($"{source}: expected a JSON object at the top level, got {Describe(node)}");
     }
 
+    /// <summary>The defaults, written once: the initializers of <see cref="AgentConfig"/>
+    /// and its sections (docs/contract.md's tables are checked against them by a test).</summary>
+    private static readonly AgentConfig Defaults = new();
+
     /// <summary>Builds a validated configuration from <paramref name="doc"/>
     /// (defaults for absent keys). Unknown keys are appended to <paramref name="warnings"/>.</summary>
     public static AgentConfig Build(JsonObject doc, string source, List<string> warnings)
@@ -42,8 +46,8 @@ public static class ConfigParser
         var root = new Section(doc, "", source, warnings);
         var config = new AgentConfig
         {
-            Version = root.Long("version", 0, 0, long.MaxValue),
-            TelemetryIntervalSeconds = root.Int("telemetryIntervalSeconds", 60, 1, 86_400),
+            Version = root.Long("version", Defaults.Version, 0, long.MaxValue),
+            TelemetryIntervalSeconds = root.Int("telemetryIntervalSeconds", Defaults.TelemetryIntervalSeconds, 1, 86_400),
             Store = ReadStore(root.Object("store")),
             Serve = ReadServe(root.Object("serve")),
             Scheduler = ReadScheduler(root.Object("scheduler")),
@@ -51,7 +55,7 @@ public static class ConfigParser
             Id = root.String("id", null, CheckId),
             Board = root.String("board", null, s => s.Length == 0 ? "expected a board name" : null),
             SimDir = root.String("simDir", null, CheckPath),
-            DataDir = root.String("dataDir", "/data", CheckPath)!,
+            DataDir = root.String("dataDir", Defaults.DataDir, CheckPath)!,
             Http = root.String("http", null, CheckListenAddress),
             Broker = ReadBroker(root.Object("broker")),
             Queue = ReadQueue(root.Object("queue")),
@@ -66,9 +70,9 @@ public static class ConfigParser
         if (s is null) return new StoreConfig();
         var store = new StoreConfig
         {
-            QuotaPercent = s.Int("quotaPercent", 90, 1, 100),
-            HighWatermarkPercent = s.Int("highWatermarkPercent", 90, 1, 100),
-            LowWatermarkPercent = s.Int("lowWatermarkPercent", 80, 0, 100),
+            QuotaPercent = s.Int("quotaPercent", Defaults.Store.QuotaPercent, 1, 100),
+            HighWatermarkPercent = s.Int("highWatermarkPercent", Defaults.Store.HighWatermarkPercent, 1, 100),
+            LowWatermarkPercent = s.Int("lowWatermarkPercent", Defaults.Store.LowWatermarkPercent, 0, 100),
         };
         if (store.LowWatermarkPercent > store.HighWatermarkPercent)
             throw s.Fail("lowWatermarkPercent",
@@ -82,8 +86,8 @@ public static class ConfigParser
         if (s is null) return new ServeConfig();
         var serve = new ServeConfig
         {
-            RateLimitBytesPerSecond = s.Long("rateLimitBytesPerSecond", 0, 0, long.MaxValue),
-            MaxConnections = s.Int("maxConnections", 256, 0, 65_535),
+            RateLimitBytesPerSecond = s.Long("rateLimitBytesPerSecond", Defaults.Serve.RateLimitBytesPerSecond, 0, long.MaxValue),
+            MaxConnections = s.Int("maxConnections", Defaults.Serve.MaxConnections, 0, 65_535),
             Schedule = ReadSchedule(s),
         };
         s.ReportUnknown();
@@ -126,9 +130,9 @@ public static class ConfigParser
         if (s is null) return new PairingConfig();
         var pairing = new PairingConfig
         {
-            HoldSeconds = s.Int("holdSeconds", 3, 1, 60),
-            FactoryResetHoldSeconds = s.Int("factoryResetHoldSeconds", 10, 2, 120),
-            WindowSeconds = s.Int("windowSeconds", 600, 30, 3600),
+            HoldSeconds = s.Int("holdSeconds", Defaults.Pairing.HoldSeconds, 1, 60),
+            FactoryResetHoldSeconds = s.Int("factoryResetHoldSeconds", Defaults.Pairing.FactoryResetHoldSeconds, 2, 120),
+            WindowSeconds = s.Int("windowSeconds", Defaults.Pairing.WindowSeconds, 30, 3600),
         };
         if (pairing.FactoryResetHoldSeconds <= pairing.HoldSeconds)
             throw s.Fail("factoryResetHoldSeconds",
@@ -148,8 +152,8 @@ public static class ConfigParser
             KeyFile = s.String("keyFile", null, CheckPath),
             Username = s.String("username", null, null),
             Password = s.String("password", null, null),
-            TopicPrefix = s.String("topicPrefix", "box/{id}/", CheckTopicPrefix)!,
-            ReconnectWindowSeconds = s.Int("reconnectWindowSeconds", 10, 0, 3600),
+            TopicPrefix = s.String("topicPrefix", Defaults.Broker.TopicPrefix, CheckTopicPrefix)!,
+            ReconnectWindowSeconds = s.Int("reconnectWindowSeconds", Defaults.Broker.ReconnectWindowSeconds, 0, 3600),
         };
         if ((broker.CertFile is null) != (broker.KeyFile is null))
             throw s.Fail(broker.CertFile is null ? "certFile" : "keyFile", "certFile and keyFile go together");
@@ -162,8 +166,8 @@ public static class ConfigParser
         if (s is null) return new QueueConfig();
         var queue = new QueueConfig
         {
-            MaxMessages = s.Int("maxMessages", 10_000, 1, 1_000_000),
-            MaxBytes = s.Long("maxBytes", 16L * 1024 * 1024, 4096, 1L << 40),
+            MaxMessages = s.Int("maxMessages", Defaults.Queue.MaxMessages, 1, 1_000_000),
+            MaxBytes = s.Long("maxBytes", Defaults.Queue.MaxBytes, 4096, 1L << 40),
         };
         s.ReportUnknown();
         return queue;
