@@ -40,6 +40,14 @@ public sealed class GestureDetector : IDisposable
 
     public bool IsPressed => Volatile.Read(ref _pressed);
 
+    /// <summary>Turns a wall-clock hardware stamp (evdev <c>input_event</c> time is
+    /// CLOCK_REALTIME) into a timestamp for <see cref="OnEdge"/>, by its age at the read
+    /// (<paramref name="wallNow"/>/<paramref name="timestampNow"/>, taken together). A wall
+    /// step between two reads then changes nothing, and edges read together keep their
+    /// spacing; not clamped, so stamps ahead of this clock keep it too.</summary>
+    public static long TimestampFromWallClock(TimeProvider time, DateTimeOffset stamp, DateTimeOffset wallNow, long timestampNow) =>
+        timestampNow - (long)((wallNow - stamp).Ticks * (double)time.TimestampFrequency / TimeSpan.TicksPerSecond);
+
     /// <summary>Feeds one raw edge.</summary>
     /// <param name="timestamp">When the edge happened, in <see cref="TimeProvider.GetTimestamp"/>
     /// units of the options' clock (monotonic); null means now.</param>

@@ -81,7 +81,7 @@ public sealed class InputEventButton : IButton
                 {
                     var ev = InputEvent.Decode(buffer.AsSpan(used, size), _wide);
                     if (ev.Type == InputEvent.EV_KEY && ev.Code == _keyCode && ev.Value is 0 or 1)
-                        _detector.OnEdge(ev.Value == 1, MonotonicStamp(ev.Time, wallNow, monoNow), ev.Time);
+                        _detector.OnEdge(ev.Value == 1, GestureDetector.TimestampFromWallClock(_time, ev.Time, wallNow, monoNow), ev.Time);
                 }
                 // Keep a partial record for the next read.
                 buffer.AsSpan(used, filled - used).CopyTo(buffer);
@@ -94,11 +94,6 @@ public sealed class InputEventButton : IButton
                 Faulted?.Invoke(this, new HalFault($"button {Name}", $"{DevicePath} unreadable: {e.Message}"));
         }
     }
-
-    // Not clamped: events read together must keep their spacing even if stamped ahead
-    // of this clock; only a step inside the microseconds between event and read is misjudged.
-    private long MonotonicStamp(DateTimeOffset eventTime, DateTimeOffset wallNow, long monoNow) =>
-        monoNow - (long)((wallNow - eventTime).Ticks * (double)_time.TimestampFrequency / TimeSpan.TicksPerSecond);
 
     public void Dispose()
     {
