@@ -47,6 +47,7 @@ public static class RunCommand
         await using var host = await AgentHost.StartAsync(new AgentHostOptions
         {
             Board = board,
+            Root = root,
             Config = layers,
             Log = log,
             ConfigWarnings = warnings,

@@ -9,6 +9,9 @@ public sealed record AgentHostOptions
 {
     /// <summary>An open board; the caller owns it (and disposes it after the host).</summary>
     public required IBoard Board { get; init; }
+    /// <summary>Filesystem root the board was opened over ("/", or the sim directory);
+    /// the box id is looked up under it when none is configured.</summary>
+    public string Root { get; init; } = "/";
     public required ConfigLayers Config { get; init; }
     public required AgentLog Log { get; init; }
     /// <summary>Warnings from reading the local config file, reported once at start.</summary>
@@ -25,16 +28,22 @@ public sealed record AgentHostOptions
 /// page, then the cloud link (retained offline status, clean disconnect).</summary>
 public sealed class AgentHost : IAsyncDisposable
 {
-    private AgentHost(string boxId, Supervisor supervisor, CloudWiring? cloud, StatusWiring? http, Task completion)
+    private AgentHost(string boxId, Supervisor supervisor, CloudWiring? cloud, StatusWiring? http, ChunkTraffic traffic, TrafficReporter reporter, Task completion)
     {
         BoxId = boxId;
+        ChunkTraffic = traffic;
+        _trafficReporter = reporter;
         Supervisor = supervisor;
         Cloud = cloud;
         Http = http;
         Completion = completion;
     }
 
+    private readonly TrafficReporter _trafficReporter;
+
     public string BoxId { get; }
+    /// <summary>Served traffic; the chunk server counts into it (telemetry, "serving" LED, status page).</summary>
+    public ChunkTraffic ChunkTraffic { get; }
     public Supervisor Supervisor { get; }
     /// <summary>Null when no broker is configured.</summary>
     public CloudWiring? Cloud { get; }
@@ -50,10 +59,12 @@ public sealed class AgentHost : IAsyncDisposable
     public static async Task<AgentHost> StartAsync(AgentHostOptions options, CancellationToken stop)
     {
         var config = options.Config.Effective;
-        var boxId = config.Id ?? BoxIds.FromSerial(options.Board.System.SerialNumber);
+        var boxId = config.Id ?? ResolveBoxId(options, config.DataDir);
         var inbox = new SupervisorInbox();
         var cloud = CloudWiring.Create(config, boxId, inbox, options.Log, options.FirmwareVersion, options.Slot, options.Board.System.Uptime);
         StatusWiring? http = null;
+        var traffic = new ChunkTraffic();
+        TrafficReporter? reporter = null;
         try
         {
             var supervisor = new Supervisor(new SupervisorOptions
@@ -70,21 +81,31 @@ public sealed class AgentHost : IAsyncDisposable
                 ConfigWarnings = options.ConfigWarnings,
             });
             cloud?.RegisterCommands(supervisor);
-            http = await StatusWiring.StartAsync(config.Http, supervisor, options.Log).ConfigureAwait(false);
+            http = await StatusWiring.StartAsync(config.Http, supervisor, options.Log, traffic).ConfigureAwait(false);
+            reporter = new TrafficReporter(traffic, inbox);
             var loop = supervisor.RunAsync(stop);
             await supervisor.Ready.ConfigureAwait(false);
-            return new AgentHost(boxId, supervisor, cloud, http, loop);
+            return new AgentHost(boxId, supervisor, cloud, http, traffic, reporter, loop);
         }
         catch
         {
+            if (reporter is not null) await reporter.DisposeAsync().ConfigureAwait(false);
             if (http is not null) await http.DisposeAsync().ConfigureAwait(false);
             if (cloud is not null) await cloud.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
 
+    private static string ResolveBoxId(AgentHostOptions options, string dataDir)
+    {
+        var identity = BoxIds.Resolve(options.Root, dataDir, options.Board.System.SerialNumber);
+        options.Log.Info($"box id {identity.Id} from {identity.Source}");
+        return identity.Id;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        await _trafficReporter.DisposeAsync().ConfigureAwait(false);
         if (Http is not null) await Http.DisposeAsync().ConfigureAwait(false);
         if (Cloud is not null) await Cloud.DisposeAsync().ConfigureAwait(false);
     }

@@ -7,8 +7,8 @@ namespace Box.Agent.Hosting;
 /// <summary>Maps the supervisor's <see cref="AgentSnapshot"/> to what the status pages show.</summary>
 public static class StatusView
 {
-    /// <param name="liveTraffic">The HTTP server's own counters, newer than the
-    /// snapshot's copy; null uses the snapshot's.</param>
+    /// <param name="liveTraffic">Chunk traffic read now, newer than the snapshot's
+    /// sample; null uses the snapshot's.</param>
     public static StatusSnapshot From(AgentSnapshot s, DateTimeOffset now, TrafficStatus? liveTraffic = null)
     {
         var mounted = s.Disks.Any(d => d.Disk.MountPath is not null);

@@ -7,52 +7,43 @@ using Box.Agent.Supervision;
 namespace Box.Agent.Hosting;
 
 /// <summary>The LAN HTTP server with the status pages, fed from the supervisor's
-/// snapshot (read lock-free on the HTTP threads). Its traffic counters go to the
-/// supervisor once a second when they changed (telemetry, the "serving" LED).</summary>
+/// snapshot (read lock-free on the HTTP threads). Its own requests are not served
+/// traffic: the traffic card shows <see cref="ChunkTraffic"/>, and only its refusals
+/// (bad requests, connections over the limit) come from this server.</summary>
 public sealed class StatusWiring : IAsyncDisposable
 {
-    public static readonly TimeSpan TrafficSampleInterval = TimeSpan.FromSeconds(1);
-
     private readonly HttpServer _server;
-    private readonly ITimer _sampler;
-    private (long Bytes, int Connections) _lastTraffic;
 
-    private StatusWiring(HttpServer server, SupervisorInbox inbox, TimeProvider time)
-    {
-        _server = server;
-        _sampler = time.CreateTimer(_ => SampleTraffic(inbox), null, TrafficSampleInterval, TrafficSampleInterval);
-    }
+    private StatusWiring(HttpServer server) => _server = server;
 
     /// <summary>"ADDR:PORT" actually bound (port 0 resolved).</summary>
     public string Address => _server.LocalEndPoint.ToString();
 
+    /// <summary>The status server's own figures (its requests and bytes included).</summary>
     public HttpServerCounters Counters => _server.Counters;
 
     /// <summary>Null when no HTTP address is configured. Throws when it cannot listen.</summary>
-    public static async Task<StatusWiring?> StartAsync(string? address, Supervisor supervisor, AgentLog log, TimeProvider? time = null)
+    public static async Task<StatusWiring?> StartAsync(string? address, Supervisor supervisor, AgentLog log, ChunkTraffic traffic, TimeProvider? time = null)
     {
         if (address is null) return null;
         var clock = time ?? TimeProvider.System;
         HttpServer? server = null;
         var router = new HttpRouter().MapStatusPages(
-            () => StatusView.From(supervisor.Snapshot, clock.GetUtcNow(), server is null ? null : TrafficStatus.From(server.Counters)), clock);
+            () => StatusView.From(supervisor.Snapshot, clock.GetUtcNow(), Live(traffic, server)), clock);
         server = new HttpServer(IPEndPoint.Parse(address), router, log: message => log.Info($"http: {message}"), time: clock);
         await server.StartAsync().ConfigureAwait(false);
-        return new StatusWiring(server, supervisor.Inbox, clock);
+        return new StatusWiring(server);
     }
 
-    private void SampleTraffic(SupervisorInbox inbox)
+    /// <summary>Chunk traffic as it is now (newer than the snapshot's sample), with this server's refusals.</summary>
+    private static TrafficStatus Live(ChunkTraffic traffic, HttpServer? server) => new()
     {
-        // Timer callbacks do not overlap at a 1 s period with this little work.
-        var now = (_server.Counters.BytesSent, _server.Counters.ActiveConnections);
-        if (now == _lastTraffic) return;
-        _lastTraffic = now;
-        inbox.Post(new SupervisorInput.Traffic(now.BytesSent, now.ActiveConnections));
-    }
+        BytesServed = traffic.BytesServed,
+        ActiveConnections = traffic.ActiveConnections,
+        Requests = traffic.Requests,
+        BadRequests = server?.Counters.BadRequests ?? 0,
+        RejectedConnections = server?.Counters.ConnectionsRejected ?? 0,
+    };
 
-    public async ValueTask DisposeAsync()
-    {
-        await _sampler.DisposeAsync().ConfigureAwait(false);
-        await _server.DisposeAsync().ConfigureAwait(false);
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

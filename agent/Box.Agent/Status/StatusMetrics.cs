@@ -33,11 +33,11 @@ public static class StatusMetrics
         w.Metric("box_store_quota_bytes", "gauge", "The owner's quota for the chunk store.", s.Store?.QuotaBytes ?? 0);
         w.Metric("box_store_chunks", "gauge", "Chunks stored.", s.Store?.Chunks ?? 0);
 
-        w.Metric("box_served_bytes_total", "counter", "Bytes sent by the HTTP server since start.", s.Traffic.BytesServed);
-        w.Metric("box_http_connections", "gauge", "Open HTTP connections.", s.Traffic.ActiveConnections);
-        w.Metric("box_http_requests_total", "counter", "HTTP requests answered since start.", s.Traffic.Requests);
-        w.Metric("box_http_bad_requests_total", "counter", "HTTP requests refused as malformed, too large, too slow or with a wrong method.", s.Traffic.BadRequests);
-        w.Metric("box_http_rejected_connections_total", "counter", "HTTP connections turned away at the connection limit.", s.Traffic.RejectedConnections);
+        w.Metric("box_served_bytes_total", "counter", "Chunk bytes served since start (the status pages are not counted).", s.Traffic.BytesServed);
+        w.Metric("box_http_connections", "gauge", "Open chunk connections.", s.Traffic.ActiveConnections);
+        w.Metric("box_http_requests_total", "counter", "Chunk requests answered since start.", s.Traffic.Requests);
+        w.Metric("box_http_bad_requests_total", "counter", "Requests the LAN HTTP server refused as malformed, too large, too slow or with a wrong method.", s.Traffic.BadRequests);
+        w.Metric("box_http_rejected_connections_total", "counter", "Connections the LAN HTTP server turned away at its connection limit.", s.Traffic.RejectedConnections);
 
         w.Metric("box_update_percent", "gauge", "Progress of the running firmware update.", s.Update.Percent);
         w.Family("box_update_info", "gauge", "Firmware update state; the value is always 1.");

@@ -44,6 +44,8 @@ public static class StatusPage
         h.Append("<section id=\"owner\"><h2>Owner</h2>");
         if (s.Paired)
             h.Append("<p>Paired with <strong>").Append(E(s.Owner ?? "an account")).Append("</strong></p>");
+        else if (s.PairingWindowOpen(now))
+            h.Append("<p>Not paired yet: enter the pairing code above in the app.</p>"); // the button was already held
         else
             h.Append("<p>Not paired. Hold the reset button for 3 seconds to show a pairing code here.</p>");
         h.Append("</section>");

@@ -61,18 +61,22 @@ public sealed record StoreStatus
     public long Chunks { get; init; }
 }
 
-/// <summary>What the HTTP server has done since start.</summary>
+/// <summary>Chunk traffic since start (never the status pages' own requests),
+/// plus what the LAN HTTP server refused.</summary>
 public sealed record TrafficStatus
 {
+    /// <summary>Chunk bytes sent to clients.</summary>
     public long BytesServed { get; init; }
+    /// <summary>Chunk connections open now.</summary>
     public int ActiveConnections { get; init; }
+    /// <summary>Chunk requests answered.</summary>
     public long Requests { get; init; }
     /// <summary>Requests refused as malformed, oversized, too slow or with a wrong method.</summary>
     public long BadRequests { get; init; }
     /// <summary>Connections turned away at the connection limit.</summary>
     public long RejectedConnections { get; init; }
 
-    /// <summary>The live figures of <paramref name="counters"/>.</summary>
+    /// <summary>The live figures of <paramref name="counters"/> (a server that carries only chunk traffic).</summary>
     public static TrafficStatus From(Box.Agent.Http.HttpServerCounters counters) => new()
     {
         BytesServed = counters.BytesSent,

@@ -36,7 +36,7 @@ public sealed record SupervisorOptions
 /// HAL events, cloud input, timers and job results arrive through one
 /// channel; the loop routes each input to the concern it belongs to (disks,
 /// pairing, buttons, factory reset, jobs, telemetry, configuration, cloud,
-/// figures), each of which owns its own state and timers. After every input
+/// figures, LEDs), each of which owns its own state and timers. After every input
 /// the concerns contribute to a fresh <see cref="SupervisorView"/>, from which
 /// the loop sets the LEDs (<see cref="LedPolicy"/>), publishes an immutable
 /// <see cref="AgentSnapshot"/> for other threads and reports the state
@@ -47,7 +47,7 @@ public sealed class Supervisor
     private readonly SupervisorOptions _o;
     private readonly SupervisorInbox _inbox;
     private readonly ConcernContext _core;
-    private readonly LedOutput _leds;
+    private readonly LedConcern _leds;
     private readonly IReadOnlyList<ISupervisorConcern> _concerns;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private AgentSnapshot _snapshot;
@@ -61,7 +61,7 @@ public sealed class Supervisor
         var dataDir = options.Config.Effective.DataDir;
         ConcernContext Context(string source) => new(source, _inbox, options.Time, options.Log, options.Link);
         _core = Context("board");
-        _leds = new LedOutput(options.Board.Leds, Context("led"));
+        _leds = new LedConcern(Context("led"), options.Board.Leds, _inbox);
 
         Configuration = new ConfigurationConcern(Context("config"), options.Config, new DesiredConfigStore(dataDir));
         Pairing = new PairingConcern(Context("pairing"), options.Config, new OwnerStore(dataDir));
@@ -73,7 +73,7 @@ public sealed class Supervisor
         var buttons = new ButtonConcern(Context("button"), options.Board, options.Config, _inbox, Pairing, factoryReset);
         var cloud = new CloudConcern(Context("cloud"), options.Dispatch);
         // Start order matters: stored config before telemetry schedules; the link last.
-        _concerns = [Configuration, Pairing, Disks, Figures, factoryReset, Jobs, Telemetry, buttons, cloud];
+        _concerns = [Configuration, Pairing, Disks, Figures, factoryReset, Jobs, Telemetry, buttons, _leds, cloud];
         _snapshot = BuildSnapshot(Compose());
     }
 

@@ -10,6 +10,8 @@ public abstract record SupervisorInput
     public sealed record Button(ButtonEvent Event) : SupervisorInput;
     public sealed record ButtonFault(HalFault Fault) : SupervisorInput;
     public sealed record Disk(DiskEvent Event) : SupervisorInput;
+    /// <summary>An LED that failed after its pattern was set (a GPIO LED's blink timer).</summary>
+    public sealed record LedFault(string Role, HalFault Fault) : SupervisorInput;
     public sealed record Cloud(CloudInput Input) : SupervisorInput;
 
     /// <summary>Figures from the chunk server (totals since start).</summary>

@@ -32,4 +32,9 @@ public interface ILed : IDisposable
     /// <summary>Shows <paramref name="pattern"/>. Throws <see cref="HalException"/>
     /// naming the LED when the hardware refuses it.</summary>
     void SetPattern(LedPattern pattern);
+
+    /// <summary>Raised when the LED fails where nobody can catch a throw (a software
+    /// blink step on a timer thread): once per run of failures, again only after a
+    /// write succeeded in between. Handlers must not block.</summary>
+    event EventHandler<HalFault>? Faulted;
 }

@@ -6,7 +6,8 @@ public interface ISystem
     /// <summary>Time since the kernel booted.</summary>
     TimeSpan Uptime { get; }
 
-    /// <summary>Board serial number (device tree, /proc/cpuinfo, or machine-id); never empty.</summary>
+    /// <summary>Hardware serial number (device tree, then /proc/cpuinfo); "unknown" when the
+    /// board has none (the agent then derives its id from a MAC address or machine-id).</summary>
     string SerialNumber { get; }
 
     /// <summary>Thermal zones in °C keyed by zone type; empty when the board has none.</summary>

@@ -5,7 +5,9 @@ namespace Box.Hal.Buttons;
 /// (released before the first threshold) or Hold (released after it).
 /// Pure logic over a <see cref="TimeProvider"/>: drivers feed it edges with the
 /// timestamps the hardware reported, so a reader that wakes late does not stretch
-/// or shrink durations.</summary>
+/// or shrink durations. Durations use the monotonic timestamp only, never wall time:
+/// a board without an RTC steps its wall clock by hours when NTP first syncs, and
+/// that must neither fire nor cancel a hold.</summary>
 public sealed class GestureDetector : IDisposable
 {
     private readonly string _button;
@@ -16,9 +18,9 @@ public sealed class GestureDetector : IDisposable
 
     private bool _pressed;           // debounced state
     private bool _raw;               // last raw state seen
-    private DateTimeOffset _rawAt;
-    private DateTimeOffset _acceptedAt = DateTimeOffset.MinValue;
-    private DateTimeOffset _downAt;
+    private Edge _rawEdge;
+    private long? _acceptedAt;       // monotonic timestamp of the last accepted edge
+    private Edge _down;
     private int _thresholdsRaised;
     private int _pressGeneration;
     private readonly List<ITimer> _holdTimers = [];
@@ -38,32 +40,44 @@ public sealed class GestureDetector : IDisposable
 
     public bool IsPressed => Volatile.Read(ref _pressed);
 
-    /// <summary>Feeds one raw edge. <paramref name="at"/> is the hardware timestamp
-    /// (input_event time); null means now.</summary>
-    public void OnEdge(bool pressed, DateTimeOffset? at = null)
+    /// <summary>Turns a wall-clock hardware stamp (evdev <c>input_event</c> time is
+    /// CLOCK_REALTIME) into a timestamp for <see cref="OnEdge"/>, by its age at the read
+    /// (<paramref name="wallNow"/>/<paramref name="timestampNow"/>, taken together). A wall
+    /// step between two reads then changes nothing, and edges read together keep their
+    /// spacing; not clamped, so stamps ahead of this clock keep it too.</summary>
+    public static long TimestampFromWallClock(TimeProvider time, DateTimeOffset stamp, DateTimeOffset wallNow, long timestampNow) =>
+        timestampNow - (long)((wallNow - stamp).Ticks * (double)time.TimestampFrequency / TimeSpan.TicksPerSecond);
+
+    /// <summary>Feeds one raw edge.</summary>
+    /// <param name="timestamp">When the edge happened, in <see cref="TimeProvider.GetTimestamp"/>
+    /// units of the options' clock (monotonic); null means now.</param>
+    /// <param name="wallTime">The wall-clock time reported in <see cref="ButtonEvent.At"/>
+    /// (a label only, never used for durations); null derives it from now.</param>
+    public void OnEdge(bool pressed, long? timestamp = null, DateTimeOffset? wallTime = null)
     {
         lock (_gate)
         {
             if (_disposed)
                 return;
-            var when = at ?? _time.GetUtcNow();
+            long ts = timestamp ?? _time.GetTimestamp();
+            var edge = new Edge(ts, wallTime ?? _time.GetUtcNow() - _time.GetElapsedTime(ts));
             // A change held back as possible bounce that then stayed put for the debounce
             // time was real (a late reader can deliver it together with the next edge).
-            if (_raw != _pressed && when - _rawAt >= _debounce)
-                Accept(_raw, _rawAt);
+            if (_raw != _pressed && Between(_rawEdge.Ts, ts) >= _debounce)
+                Accept(_raw, _rawEdge);
             _raw = pressed;
-            _rawAt = when;
+            _rawEdge = edge;
             if (pressed == _pressed)
                 return;
-            if (when - _acceptedAt >= _debounce)
+            if (_acceptedAt is not { } accepted || Between(accepted, ts) >= _debounce)
             {
-                Accept(pressed, when);
+                Accept(pressed, edge);
                 return;
             }
             // Inside the bounce window: decide once it has passed, from the last raw state.
             if (_settleTimer is null)
             {
-                var due = _acceptedAt + _debounce - _time.GetUtcNow();
+                var due = _debounce - _time.GetElapsedTime(accepted);
                 _settleTimer = _time.CreateTimer(_ => Settle(), null, due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
             }
         }
@@ -76,24 +90,24 @@ public sealed class GestureDetector : IDisposable
             _settleTimer?.Dispose();
             _settleTimer = null;
             if (!_disposed && _raw != _pressed)
-                Accept(_raw, _rawAt);
+                Accept(_raw, _rawEdge);
         }
     }
 
-    private void Accept(bool pressed, DateTimeOffset at)
+    private void Accept(bool pressed, Edge at)
     {
-        _acceptedAt = at;
+        _acceptedAt = at.Ts;
         Volatile.Write(ref _pressed, pressed);
         if (pressed)
         {
-            _downAt = at;
+            _down = at;
             _thresholdsRaised = 0;
             int generation = ++_pressGeneration;
-            Raise(ButtonEventKind.Down, TimeSpan.Zero, at);
-            var now = _time.GetUtcNow();
+            Raise(ButtonEventKind.Down, TimeSpan.Zero, at.Wall);
+            var heldSoFar = _time.GetElapsedTime(at.Ts);
             for (int i = 0; i < _thresholds.Length; i++)
             {
-                var due = at + _thresholds[i] - now;
+                var due = _thresholds[i] - heldSoFar;
                 int index = i;
                 _holdTimers.Add(_time.CreateTimer(_ => ThresholdDue(generation, index), null,
                     due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan));
@@ -102,14 +116,14 @@ public sealed class GestureDetector : IDisposable
         else
         {
             CancelHoldTimers();
-            var held = at - _downAt;
+            var held = Between(_down.Ts, at.Ts);
             if (held < TimeSpan.Zero)
                 held = TimeSpan.Zero;
             // A late reader may see down and up together: report the crossings it missed first.
             RaiseThresholdsUpTo(held);
-            Raise(ButtonEventKind.Up, held, at);
+            Raise(ButtonEventKind.Up, held, at.Wall);
             bool isHold = _thresholds.Length > 0 && held >= _thresholds[0];
-            Raise(isHold ? ButtonEventKind.Hold : ButtonEventKind.Press, held, at);
+            Raise(isHold ? ButtonEventKind.Hold : ButtonEventKind.Press, held, at.Wall);
         }
     }
 
@@ -128,9 +142,11 @@ public sealed class GestureDetector : IDisposable
         while (_thresholdsRaised < _thresholds.Length && _thresholds[_thresholdsRaised] <= held)
         {
             var threshold = _thresholds[_thresholdsRaised++];
-            Raise(ButtonEventKind.HoldThreshold, threshold, _downAt + threshold);
+            Raise(ButtonEventKind.HoldThreshold, threshold, _down.Wall + threshold);
         }
     }
+
+    private TimeSpan Between(long from, long to) => _time.GetElapsedTime(from, to);
 
     private void Raise(ButtonEventKind kind, TimeSpan duration, DateTimeOffset at) =>
         Changed?.Invoke(this, new ButtonEvent(_button, kind, duration, at));
@@ -152,4 +168,7 @@ public sealed class GestureDetector : IDisposable
             _settleTimer = null;
         }
     }
+
+    /// <summary>An edge's monotonic timestamp (for durations) and wall time (for reports).</summary>
+    private readonly record struct Edge(long Ts, DateTimeOffset Wall);
 }

@@ -2,8 +2,9 @@ namespace Box.Hal.Buttons;
 
 /// <summary>A key of an evdev input device (gpio-keys on most boards), read as
 /// <c>struct input_event</c> records from <c>/dev/input/eventN</c>. EV_KEY records of
-/// the key code drive a <see cref="GestureDetector"/> with their kernel timestamps
-/// (1 = down, 0 = up; 2 = autorepeat is ignored). On the simulated board the device
+/// the key code drive a <see cref="GestureDetector"/> with their kernel timestamps,
+/// taken relative to the moment they are read so a wall-clock step between a press
+/// and its release does not change the hold (1 = down, 0 = up; 2 = autorepeat is ignored). On the simulated board the device
 /// is a regular file that <c>box-agent sim press</c> appends to; it is tailed.</summary>
 public sealed class InputEventButton : IButton
 {
@@ -11,6 +12,7 @@ public sealed class InputEventButton : IButton
     private readonly ushort _keyCode;
     private readonly bool _wide;
     private readonly GestureDetector _detector;
+    private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private Thread? _reader;
 
@@ -31,7 +33,9 @@ public sealed class InputEventButton : IButton
         {
             throw new HalException($"button '{name}': cannot read {devicePath}: {e.Message}", e);
         }
-        _detector = new GestureDetector(name, options ?? new ButtonOptions());
+        options ??= new ButtonOptions();
+        _time = options.Time;
+        _detector = new GestureDetector(name, options);
         _detector.Changed += (_, e) => Changed?.Invoke(this, e);
     }
 
@@ -66,12 +70,18 @@ public sealed class InputEventButton : IButton
                 if (n == 0)
                     break;
                 filled += n;
+                // Kernel stamps are wall time (CLOCK_REALTIME) and jump when NTP steps the
+                // clock. Each event's age at this read is not affected by a step between two
+                // reads, so it is turned into a monotonic timestamp here; events read together
+                // keep their exact spacing (a late reader still measures true durations).
+                var wallNow = _time.GetUtcNow();
+                long monoNow = _time.GetTimestamp();
                 int used = 0;
                 for (; filled - used >= size; used += size)
                 {
                     var ev = InputEvent.Decode(buffer.AsSpan(used, size), _wide);
                     if (ev.Type == InputEvent.EV_KEY && ev.Code == _keyCode && ev.Value is 0 or 1)
-                        _detector.OnEdge(ev.Value == 1, ev.Time);
+                        _detector.OnEdge(ev.Value == 1, GestureDetector.TimestampFromWallClock(_time, ev.Time, wallNow, monoNow), ev.Time);
                 }
                 // Keep a partial record for the next read.
                 buffer.AsSpan(used, filled - used).CopyTo(buffer);

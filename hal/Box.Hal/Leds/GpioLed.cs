@@ -3,7 +3,8 @@ using System.Device.Gpio;
 namespace Box.Hal.Leds;
 
 /// <summary>An LED on a raw GPIO line (no kernel LED driver, so no triggers): patterns
-/// blink in software on a timer. Brightness is on/off only (any value above 0 lights it).</summary>
+/// blink in software on a timer. Brightness is on/off only (any value above 0 lights it).
+/// A write that fails on the blink timer is raised as <see cref="Faulted"/>.</summary>
 public sealed class GpioLed : ILed
 {
     private readonly GpioController _gpio;
@@ -31,13 +32,16 @@ public sealed class GpioLed : ILed
                 _gpio?.Dispose();
             throw new HalException($"LED '{name}': cannot open GPIO pin {pin}: {e.Message}", e);
         }
-        _blinker = new SoftwareBlinker(Light, time ?? TimeProvider.System);
+        _blinker = new SoftwareBlinker(Light, time ?? TimeProvider.System,
+            e => Faulted?.Invoke(this, new HalFault($"led {Name}", e.Message)));
         _blinker.Play(LedTimings.SoftwareSteps(LedPattern.Off));
     }
 
     public string Name { get; }
 
     public LedPattern Pattern { get; private set; } = LedPattern.Off;
+
+    public event EventHandler<HalFault>? Faulted;
 
     public double Brightness
     {

@@ -30,6 +30,9 @@ public sealed class SysfsLed : ILed
 
     public LedPattern Pattern { get; private set; } = LedPattern.Off;
 
+    /// <summary>Never raised: the kernel blinks, so every failure is thrown by SetPattern.</summary>
+    public event EventHandler<HalFault>? Faulted { add { } remove { } }
+
     public double Brightness
     {
         get => _brightness;

@@ -34,12 +34,16 @@ public sealed class LinuxSystem : ISystem
         }
     }
 
+    /// <summary>What <see cref="SerialNumber"/> reads when the hardware has none.</summary>
+    public const string UnknownSerial = "unknown";
+
     public string SerialNumber => _serial ??= ReadSerial();
 
     private string ReadSerial()
     {
         // Device tree first (Amlogic and Raspberry Pi both fill it), then the Pi's
-        // cpuinfo line, then systemd's machine id.
+        // cpuinfo line. Not /etc/machine-id: an image flashed to many boxes may carry
+        // the same one, so the agent ranks it below a MAC address (BoxIds).
         foreach (var path in new[] { "proc/device-tree/serial-number", "sys/firmware/devicetree/base/serial-number" })
         {
             if (ReadText(path)?.Trim('\0', ' ', '\n') is { Length: > 0 } s)
@@ -54,9 +58,7 @@ public sealed class LinuxSystem : ISystem
                     return v;
             }
         }
-        if (ReadText("etc/machine-id")?.Trim() is { Length: > 0 } id)
-            return id;
-        return "unknown";
+        return UnknownSerial;
     }
 
     public IReadOnlyDictionary<string, double> ReadTemperatures()

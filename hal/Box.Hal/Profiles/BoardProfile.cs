@@ -34,7 +34,7 @@ public sealed class LedSpec
 
 public sealed class ButtonSpec
 {
-    /// <summary>"input" (evdev, e.g. gpio-keys) or "gpio" (raw line through Iot.Device.Button.GpioButton).</summary>
+    /// <summary>"input" (evdev, e.g. gpio-keys) or "gpio" (raw line through System.Device.Gpio edge callbacks).</summary>
     public string? Driver { get; set; }
     /// <summary>input: device node, e.g. "/dev/input/event0" (under the board root).</summary>
     public string? Device { get; set; }

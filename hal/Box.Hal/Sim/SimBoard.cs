@@ -25,7 +25,7 @@ public sealed record LedReading(string Name, LedPattern? Pattern, string Descrip
 /// DIR/run/uevents                        uevent records ("…\0\n"); `sim plug/unplug` append
 /// DIR/run/sim-disks/&lt;device&gt;.json        one per plugged directory
 /// DIR/run/reboot-requested               written instead of rebooting
-/// DIR/etc/machine-id                     the board's serial number
+/// DIR/etc/machine-id                     the board's identity (no serial, no MAC: the agent's id comes from it)
 /// </code></summary>
 public static class SimBoard
 {

@@ -6,7 +6,9 @@ namespace Box.Hal.Storage;
 public sealed record BlockDevice(string Name, string? Parent, long SizeBytes, bool Removable, IReadOnlyList<string> Partitions);
 
 /// <summary>Reads <c>{root}/sys/block/*</c>: disks, their partitions, sizes (sysfs
-/// counts 512-byte sectors whatever the device's sector size) and removable flag.</summary>
+/// counts 512-byte sectors whatever the device's sector size) and removable flag.
+/// A disk whose directory vanishes during the walk is left out; other I/O errors
+/// (permissions) are thrown for the caller to report.</summary>
 public sealed class BlockDevices
 {
     private readonly string _root;
@@ -33,12 +35,20 @@ public sealed class BlockDevices
             string name = Path.GetFileName(diskDir);
             if (IsIgnored(name))
                 continue;
-            var partitions = Directory.GetDirectories(diskDir)
-                .Where(p => File.Exists(Path.Combine(p, "partition")))
-                .Select(Path.GetFileName)
-                .OfType<string>()
-                .Order(StringComparer.Ordinal)
-                .ToList();
+            List<string> partitions;
+            try
+            {
+                partitions = Directory.GetDirectories(diskDir)
+                    .Where(p => File.Exists(Path.Combine(p, "partition")))
+                    .Select(Path.GetFileName)
+                    .OfType<string>()
+                    .Order(StringComparer.Ordinal)
+                    .ToList();
+            }
+            catch (DirectoryNotFoundException)
+            {
+                continue; // unplugged during the walk: its remove uevent follows
+            }
             disks.Add(new BlockDevice(name, null, SizeOf(diskDir), ReadLong(Path.Combine(diskDir, "removable")) == 1, partitions));
         }
         return disks;

@@ -2,7 +2,9 @@ namespace Box.Hal.Storage;
 
 /// <summary>Watches block uevents, identifies each new device's filesystem, mounts it
 /// and reports Added → Mounted (or Added → Error for an unknown/corrupt filesystem or a
-/// refused mount); on removal Unmounted → Removed. The same code runs the simulated
+/// refused mount); on removal Unmounted → Removed. A device that vanishes or cannot be
+/// read while it is looked at is an Error event for that device, never the end of the
+/// watcher. The same code runs the simulated
 /// board: only the three seams differ (uevent source, disk catalog, mounter).
 /// All events are raised on the watcher's own thread, in order.</summary>
 public sealed class LinuxStorageWatcher : IStorageWatcher
@@ -44,7 +46,17 @@ public sealed class LinuxStorageWatcher : IStorageWatcher
     {
         try
         {
-            foreach (var device in _catalog.Scan())
+            IReadOnlyList<string> present = [];
+            try
+            {
+                present = _catalog.Scan();
+            }
+            catch (Exception e) when (IsDeviceError(e))
+            {
+                // A disk yanked (or unreadable) during the /sys/block walk: uevents still come.
+                Raise(new DiskEvent(DiskEventKind.Error, new DiskInfo { Device = "scan" }, $"initial disk scan failed: {e.Message}"));
+            }
+            foreach (var device in present)
                 Add(device);
             while (_source.Receive(_stop.Token) is { } ev)
                 Handle(ev);
@@ -82,7 +94,18 @@ public sealed class LinuxStorageWatcher : IStorageWatcher
     {
         if (Find(device) is not null)
             return;
-        var id = _catalog.Identify(device);
+        DiskIdentity id;
+        try
+        {
+            id = _catalog.Identify(device);
+        }
+        catch (Exception e) when (IsDeviceError(e))
+        {
+            // Unplugged while its attributes were read (sysfs directory gone) or unreadable:
+            // this one device is reported, the watcher goes on with the next uevent.
+            Raise(new DiskEvent(DiskEventKind.Error, new DiskInfo { Device = device }, $"{device}: cannot identify: {e.Message}"));
+            return;
+        }
         if (id.Skip)
             return;
         var disk = id.Disk;
@@ -107,7 +130,7 @@ public sealed class LinuxStorageWatcher : IStorageWatcher
         {
             disk = disk with { MountPath = _mounter.Mount(disk) };
         }
-        catch (HalException e)
+        catch (Exception e) when (IsDeviceError(e))
         {
             Raise(new DiskEvent(DiskEventKind.Error, disk, e.Message));
             return;
@@ -127,7 +150,7 @@ public sealed class LinuxStorageWatcher : IStorageWatcher
                 _mounter.Unmount(disk);
                 Raise(new DiskEvent(DiskEventKind.Unmounted, disk));
             }
-            catch (HalException e)
+            catch (Exception e) when (IsDeviceError(e))
             {
                 Raise(new DiskEvent(DiskEventKind.Error, disk, e.Message));
             }
@@ -136,6 +159,9 @@ public sealed class LinuxStorageWatcher : IStorageWatcher
             Volatile.Write(ref _disks, _disks.Where(d => d.Device != device).ToArray());
         Raise(new DiskEvent(DiskEventKind.Removed, disk with { MountPath = null }));
     }
+
+    /// <summary>Errors one device can cause; anything else is a bug and is not hidden.</summary>
+    private static bool IsDeviceError(Exception e) => e is IOException or UnauthorizedAccessException or HalException;
 
     private DiskInfo? Find(string device) => Disks.FirstOrDefault(d => d.Device == device);
 

@@ -78,6 +78,7 @@ public sealed class PolledButton : IButton
     private readonly ButtonPoller _poller;
     private readonly ushort _keyCode;
     private readonly GestureDetector _detector;
+    private readonly TimeProvider _time;
     private readonly int _recordSize = InputEvent.NativeSize;
     private long _offset = -1; // -1: not started
     private bool _faulted;
@@ -91,6 +92,7 @@ public sealed class PolledButton : IButton
         if (!File.Exists(devicePath))
             throw new HalException($"button '{name}': {devicePath} not found");
         _detector = new GestureDetector(name, options);
+        _time = options.Time;
         _detector.Changed += (_, e) => Changed?.Invoke(this, e);
     }
 
@@ -117,11 +119,14 @@ public sealed class PolledButton : IButton
             var bytes = new byte[whole];
             using (var handle = File.OpenHandle(DevicePath))
                 whole = RandomAccess.Read(handle, bytes, offset) / _recordSize * _recordSize;
+            // Stamps are wall time: timed by their age at this read, as the evdev driver does.
+            var wallNow = _time.GetUtcNow();
+            long timestampNow = _time.GetTimestamp();
             for (var at = 0; at < whole; at += _recordSize)
             {
                 var ev = InputEvent.Decode(bytes.AsSpan(at, _recordSize), Environment.Is64BitProcess);
                 if (ev.Type == InputEvent.EV_KEY && ev.Code == _keyCode && ev.Value is 0 or 1)
-                    _detector.OnEdge(ev.Value == 1, ev.Time);
+                    _detector.OnEdge(ev.Value == 1, GestureDetector.TimestampFromWallClock(_time, ev.Time, wallNow, timestampNow), ev.Time);
             }
             Volatile.Write(ref _offset, offset + whole);
         }

@@ -240,6 +240,30 @@ public partial class StatusPagesTests
     }
 
     [Fact]
+    public async Task Open_pairing_window_shows_the_code_and_not_the_hold_hint()
+    {
+        var expires = DateTimeOffset.UtcNow.AddMinutes(10);
+        await using var server = await TestServer.StartAsync(() => TestSnapshots.Sample(pairingCode: "482913", pairingExpires: expires, owner: null));
+
+        var html = await server.Client.GetStringAsync("status");
+
+        Assert.Contains("<p class=\"code\">482913</p>", html);
+        Assert.Contains("enter the pairing code above in the app", html);
+        Assert.DoesNotContain("Hold the reset button", html);
+    }
+
+    [Fact]
+    public async Task Unpaired_box_without_a_window_tells_the_owner_to_hold_the_button()
+    {
+        await using var server = await TestServer.StartAsync(() => TestSnapshots.Sample(owner: null));
+
+        var html = await server.Client.GetStringAsync("status");
+
+        Assert.Contains("Hold the reset button for 3 seconds", html);
+        Assert.DoesNotContain("pairing code above", html);
+    }
+
+    [Fact]
     public async Task Traffic_status_reads_the_live_server_counters()
     {
         await using var server = await TestServer.StartAsync();

@@ -20,7 +20,9 @@ public class GestureDetectorTests
         _detector.Changed += (_, e) => _events.Add(e);
     }
 
-    private void Edge(bool pressed) => _detector.OnEdge(pressed, _time.GetUtcNow());
+    private void Edge(bool pressed) => _detector.OnEdge(pressed, _time.GetTimestamp());
+
+    private static long Ticks(TimeSpan t) => t.Ticks; // FakeTime's timestamps are TimeSpan ticks
 
     private IEnumerable<ButtonEventKind> Kinds => _events.Select(e => e.Kind);
 
@@ -106,10 +108,10 @@ public class GestureDetectorTests
     [Fact]
     public void Late_reader_uses_event_timestamps_not_arrival_time()
     {
-        var down = _time.GetUtcNow();
+        var down = _time.GetTimestamp();
         _time.Advance(TimeSpan.FromSeconds(5)); // the reader wakes up 5 s late and sees both edges at once
         _detector.OnEdge(true, down);
-        _detector.OnEdge(false, down + TimeSpan.FromSeconds(4));
+        _detector.OnEdge(false, down + Ticks(TimeSpan.FromSeconds(4)));
 
         Assert.Equal([ButtonEventKind.Down, ButtonEventKind.HoldThreshold, ButtonEventKind.Up, ButtonEventKind.Hold], Kinds);
         Assert.Equal(TimeSpan.FromSeconds(4), _events[^1].Duration);
@@ -133,13 +135,61 @@ public class GestureDetectorTests
         Edge(true);
         _time.Advance(TimeSpan.FromMilliseconds(300));
         Edge(false);
-        var down = _time.GetUtcNow() + TimeSpan.FromMilliseconds(5); // 5 ms after the release: inside its bounce window
+        var down = _time.GetTimestamp() + Ticks(TimeSpan.FromMilliseconds(5)); // 5 ms after the release: inside its bounce window
         _detector.OnEdge(true, down);
-        _detector.OnEdge(false, down + TimeSpan.FromSeconds(3.5));
+        _detector.OnEdge(false, down + Ticks(TimeSpan.FromSeconds(3.5)));
 
         Assert.Equal(
             [ButtonEventKind.Down, ButtonEventKind.Up, ButtonEventKind.Press,
              ButtonEventKind.Down, ButtonEventKind.HoldThreshold, ButtonEventKind.Up, ButtonEventKind.Hold], Kinds);
         Assert.Equal(TimeSpan.FromSeconds(3.5), _events[^1].Duration);
+    }
+
+    [Theory]
+    [InlineData(+5)]
+    [InlineData(-5)]
+    public void Wall_clock_step_mid_hold_neither_fires_nor_cancels_the_hold(int hours)
+    {
+        Edge(true);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        _time.StepWallClock(TimeSpan.FromHours(hours)); // NTP's first sync on a board without an RTC
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.DoesNotContain(ButtonEventKind.HoldThreshold, Kinds); // 2 s held: no threshold yet
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var threshold = Assert.Single(_events, e => e.Kind == ButtonEventKind.HoldThreshold);
+        Assert.Equal(S3, threshold.Duration);
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        Edge(false);
+
+        Assert.Equal([ButtonEventKind.Down, ButtonEventKind.HoldThreshold, ButtonEventKind.Up, ButtonEventKind.Hold], Kinds);
+        Assert.Equal(TimeSpan.FromMilliseconds(3500), _events[^1].Duration);
+    }
+
+    [Fact]
+    public void Wall_clock_step_back_during_a_short_press_keeps_it_a_press()
+    {
+        Edge(true);
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        _time.StepWallClock(TimeSpan.FromHours(-3));
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        Edge(false);
+        _time.Advance(TimeSpan.FromSeconds(15));
+
+        Assert.Equal([ButtonEventKind.Down, ButtonEventKind.Up, ButtonEventKind.Press], Kinds);
+        Assert.Equal(TimeSpan.FromMilliseconds(400), _events[^1].Duration);
+    }
+
+    [Fact]
+    public void Edges_without_a_timestamp_are_timed_on_the_monotonic_clock()
+    {
+        _detector.OnEdge(true);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        _time.StepWallClock(TimeSpan.FromHours(2));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        _detector.OnEdge(false);
+
+        Assert.Equal(TimeSpan.FromSeconds(4), _events[^1].Duration);
+        Assert.Equal(ButtonEventKind.Hold, _events[^1].Kind);
     }
 }

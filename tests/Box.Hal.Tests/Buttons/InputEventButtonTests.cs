@@ -43,6 +43,34 @@ public class InputEventButtonTests
         Assert.Equal(t0, events.Items[0].At);
     }
 
+    [Theory]
+    [InlineData(+5)]
+    [InlineData(-5)]
+    public void Wall_clock_step_between_press_and_release_does_not_change_the_hold(int hours)
+    {
+        // Kernel stamps are CLOCK_REALTIME: on a board without an RTC the first NTP sync
+        // steps them by hours. The release is stamped on the new wall clock.
+        using var dir = new TempDir();
+        string dev = dir.Write("dev/input/event0", "");
+        var time = new FakeTime(DateTimeOffset.FromUnixTimeSeconds(1_767_225_600));
+        var events = new Recorder<ButtonEvent>();
+        using var button = new InputEventButton("reset", dev, KeyCodes.KEY_RESTART, new ButtonOptions { Debounce = TimeSpan.Zero, Time = time });
+        button.Changed += (_, e) => events.Add(e);
+        button.Start();
+
+        Append(dev, new InputEvent(time.GetUtcNow(), InputEvent.EV_KEY, KeyCodes.KEY_RESTART, 1));
+        events.WaitFor(e => e.Kind == ButtonEventKind.Down, "Down");
+        time.Advance(TimeSpan.FromSeconds(1));
+        time.StepWallClock(TimeSpan.FromHours(hours));
+        time.Advance(TimeSpan.FromSeconds(2.5));
+        Append(dev, new InputEvent(time.GetUtcNow(), InputEvent.EV_KEY, KeyCodes.KEY_RESTART, 0));
+
+        var hold = events.WaitFor(e => e.Kind is ButtonEventKind.Hold or ButtonEventKind.Press, "Hold");
+        Assert.Equal(ButtonEventKind.Hold, hold.Kind);
+        Assert.Equal(TimeSpan.FromSeconds(3.5), hold.Duration);
+        Assert.Single(events.Items, e => e.Kind == ButtonEventKind.HoldThreshold);
+    }
+
     [Fact]
     public void A_record_split_across_writes_is_reassembled()
     {

@@ -1,5 +1,6 @@
 using Box.Hal.Storage;
 using Box.Hal.Tests.Support;
+using Moq;
 
 namespace Box.Hal.Tests.Storage;
 
@@ -51,12 +52,25 @@ public class LinuxStorageWatcherTests : IDisposable
         return img;
     }
 
-    private LinuxStorageWatcher Start(string ueventFile)
+    private LinuxStorageWatcher Start(string ueventFile, IDiskCatalog? catalog = null)
     {
-        var watcher = new LinuxStorageWatcher(new UeventFileTail(ueventFile), new LinuxDiskCatalog(_root.Path, ["mmcblk*", "loop*"]), _mounter);
+        var watcher = new LinuxStorageWatcher(new UeventFileTail(ueventFile), catalog ?? RealCatalog(), _mounter);
         watcher.Changed += (_, e) => _events.Add(e);
         watcher.Start();
         return watcher;
+    }
+
+    private LinuxDiskCatalog RealCatalog() => new(_root.Path, ["mmcblk*", "loop*"]);
+
+    /// <summary>The real catalog over the tree, with Moq standing in where the test makes it fail.</summary>
+    private Mock<IDiskCatalog> CatalogOverTree()
+    {
+        var real = RealCatalog();
+        var catalog = new Mock<IDiskCatalog>();
+        catalog.Setup(c => c.Scan()).Returns(real.Scan);
+        catalog.Setup(c => c.IsIgnored(It.IsAny<string>())).Returns<string>(real.IsIgnored);
+        catalog.Setup(c => c.Identify(It.IsAny<string>())).Returns<string>(real.Identify);
+        return catalog;
     }
 
     private static Uevent Block(string action, string name, string devType) =>
@@ -132,6 +146,66 @@ public class LinuxStorageWatcherTests : IDisposable
         var error = _events.WaitFor(e => e.Kind == DiskEventKind.Error, "Error");
         Assert.Contains("sda1", error.Error);
         Assert.Contains("Permission denied", error.Error);
+    }
+
+    [Fact]
+    public void Disk_unplugged_while_its_attributes_are_read_is_an_error_and_later_disks_still_mount()
+    {
+        string uevents = _root["uevents"];
+        AddPartitionedDisk("sdx", "sdx1", Ext4Image("0badd15c-0000-4000-8000-000000000001"));
+        var catalog = CatalogOverTree();
+        catalog.Setup(c => c.Identify("sdx1")).Callback(() => Directory.Delete(_root["sys/block/sdx"], recursive: true))
+            .Throws(() => new DirectoryNotFoundException("Could not find a part of the path '/sys/block/sdx/sdx1/size'."));
+        using var watcher = Start(uevents, catalog.Object);
+
+        var error = _events.WaitFor(e => e.Kind == DiskEventKind.Error, "Error for sdx1");
+        Assert.Equal("sdx1", error.Disk.Device);
+        Assert.StartsWith("sdx1: cannot identify: Could not find", error.Error);
+
+        Eventually.True(() => File.Exists(uevents), "uevent file");
+        AddPartitionedDisk("sdy", "sdy1", Ext4Image("0badd15c-0000-4000-8000-000000000002"));
+        UeventFileTail.Append(uevents, Block("add", "sdy1", "partition"));
+        var mounted = _events.WaitFor(e => e.Kind == DiskEventKind.Mounted, "sdy1 mounted after the failure");
+        Assert.Equal("sdy1", mounted.Disk.Device);
+        Assert.DoesNotContain(_events.Items, e => e.Error?.Contains("stopped", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public void Unreadable_sys_block_at_start_is_reported_and_uevents_still_arrive()
+    {
+        string uevents = _root["uevents"];
+        var catalog = CatalogOverTree();
+        catalog.Setup(c => c.Scan()).Throws(() => new UnauthorizedAccessException("Access to the path '/sys/block/sda' is denied."));
+        using var watcher = Start(uevents, catalog.Object);
+
+        var error = _events.WaitFor(e => e.Kind == DiskEventKind.Error, "scan Error");
+        Assert.Contains("initial disk scan failed", error.Error);
+        Assert.Contains("/sys/block/sda", error.Error);
+
+        Eventually.True(() => File.Exists(uevents), "uevent file");
+        AddPartitionedDisk("sdb", "sdb1", Ext4Image("0badd15c-0000-4000-8000-000000000003"));
+        UeventFileTail.Append(uevents, Block("add", "sdb1", "partition"));
+        _events.WaitFor(e => e.Kind == DiskEventKind.Mounted && e.Disk.Device == "sdb1", "sdb1 mounted");
+    }
+
+    [Fact]
+    public void Io_error_while_mounting_is_an_error_event_not_the_end_of_the_watcher()
+    {
+        string uevents = _root["uevents"];
+        var mounter = new Mock<IMounter>();
+        mounter.Setup(m => m.Mount(It.Is<DiskInfo>(d => d.Device == "sdc1"))).Throws(() => new IOException("Input/output error"));
+        mounter.Setup(m => m.Mount(It.Is<DiskInfo>(d => d.Device != "sdc1"))).Returns<DiskInfo>(d => $"/media/box/{d.FsUuid}");
+        AddPartitionedDisk("sdc", "sdc1", Ext4Image("0badd15c-0000-4000-8000-000000000004"));
+        using var watcher = new LinuxStorageWatcher(new UeventFileTail(uevents), RealCatalog(), mounter.Object);
+        watcher.Changed += (_, e) => _events.Add(e);
+        watcher.Start();
+
+        var error = _events.WaitFor(e => e.Kind == DiskEventKind.Error, "mount Error");
+        Assert.Equal("Input/output error", error.Error);
+        Eventually.True(() => File.Exists(uevents), "uevent file");
+        AddPartitionedDisk("sdd", "sdd1", Ext4Image("0badd15c-0000-4000-8000-000000000005"));
+        UeventFileTail.Append(uevents, Block("add", "sdd1", "partition"));
+        _events.WaitFor(e => e.Kind == DiskEventKind.Mounted && e.Disk.Device == "sdd1", "sdd1 mounted");
     }
 
     [Fact]

@@ -1,0 +1,22 @@
+namespace Box.Agent.Hosting;
+
+/// <summary>What clients downloaded from this box: the only traffic that counts as
+/// served (telemetry <c>bytesServed</c>, the "serving" LED, the status page's
+/// traffic card). The LAN status page's own requests are deliberately not in here,
+/// or an owner watching the page (it reloads every 5 s) would make the box look busy.
+/// The chunk server feeds it; until it lands everything stays 0. Thread-safe.</summary>
+public sealed class ChunkTraffic
+{
+    private long _bytesServed;
+    private long _requests;
+    private int _activeConnections;
+
+    public long BytesServed => Volatile.Read(ref _bytesServed);
+    public long Requests => Volatile.Read(ref _requests);
+    public int ActiveConnections => Volatile.Read(ref _activeConnections);
+
+    public void AddBytesServed(long bytes) => Interlocked.Add(ref _bytesServed, bytes);
+    public void AddRequest() => Interlocked.Increment(ref _requests);
+    public void OpenConnection() => Interlocked.Increment(ref _activeConnections);
+    public void CloseConnection() => Interlocked.Decrement(ref _activeConnections);
+}
