@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Box.Agent.Cloud.Commands;
 using Box.Agent.Pairing;
 using Box.Agent.Supervision;
+using Box.Protocol.Commands;
 
 namespace Box.Agent.Commands;
 

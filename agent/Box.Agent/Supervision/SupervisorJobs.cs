@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Box.Agent.Cloud.Commands;
 using Box.Agent.Configuration;
 using Box.Hal;
+using Box.Protocol.Commands;
 
 namespace Box.Agent.Supervision;
 

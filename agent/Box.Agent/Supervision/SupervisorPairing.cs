@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Box.Agent.Cloud.Commands;
 using Box.Agent.Pairing;
+using Box.Protocol.Commands;
 
 namespace Box.Agent.Supervision;
 
