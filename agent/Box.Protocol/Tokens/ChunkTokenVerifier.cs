@@ -20,6 +20,19 @@ public sealed class ChunkTokenVerifier(ChunkTokenKeys keys, TimeProvider clock)
     /// <param name="boxId">this box's id, checked against the optional <c>box</c> claim.</param>
     public ChunkTokenResult Verify(string? token, string chunkHash, string? boxId = null)
     {
+        ArgumentNullException.ThrowIfNull(chunkHash);
+        return Check(token, chunkHash, boxId, checkBox: true);
+    }
+
+    /// <summary>For operator tools (<c>boxctl token verify</c>): like
+    /// <see cref="Verify"/>, but a null <paramref name="chunkHash"/> or
+    /// <paramref name="boxId"/> is not checked. Header, key, signature and
+    /// time always are. The chunk server never calls this.</summary>
+    public ChunkTokenResult Inspect(string? token, string? chunkHash = null, string? boxId = null) =>
+        Check(token, chunkHash, boxId, checkBox: boxId is not null);
+
+    ChunkTokenResult Check(string? token, string? chunkHash, string? boxId, bool checkBox)
+    {
         if (string.IsNullOrEmpty(token))
             return Fail(F.Missing, "no token");
         if (token.Length > ChunkTokenFormat.MaxTokenLength)
@@ -62,9 +75,9 @@ public sealed class ChunkTokenVerifier(ChunkTokenKeys keys, TimeProvider clock)
         if (!ChunkTokenFormat.IsPrintableAscii(claims.Jti))
             return Fail(F.Malformed, $"claim jti must be 1..{ChunkTokenFormat.MaxJtiLength} printable ASCII characters");
 
-        if (!FixedTimeEqualsIgnoreCase(claims.H, chunkHash))
+        if (chunkHash is not null && !FixedTimeEqualsIgnoreCase(claims.H, chunkHash))
             return new(F.WrongChunk, $"the token is for chunk {claims.H}, not this one", claims);
-        if (claims.Box is not null && (boxId is null || !FixedTimeEqualsIgnoreCase(claims.Box, boxId, ignoreCase: false)))
+        if (checkBox && claims.Box is not null && (boxId is null || !FixedTimeEqualsIgnoreCase(claims.Box, boxId, ignoreCase: false)))
             return new(F.WrongBox, $"the token is for box '{Shorten(claims.Box)}', not this one", claims);
         long now = clock.GetUtcNow().ToUnixTimeSeconds();
         long skew = (long)ChunkTokenFormat.ClockSkew.TotalSeconds;

@@ -49,6 +49,17 @@ public sealed class ChunkTokenRoundTripTests : IDisposable
     }
 
     [Fact]
+    public void Inspect_skips_only_the_checks_it_is_not_given()
+    {
+        string token = f.Mint(box: "b2");
+        Assert.True(f.Verifier.Inspect(token).IsValid);
+        Assert.Equal(ChunkTokenFailure.WrongBox, f.Verifier.Inspect(token, boxId: "b1").Failure);
+        Assert.Equal(ChunkTokenFailure.WrongChunk, f.Verifier.Inspect(token, TokenFixture.OtherHash).Failure);
+        Assert.Equal(ChunkTokenFailure.Expired, f.Verifier.Inspect(f.Mint(ttl: -3600)).Failure);
+        Assert.Equal(ChunkTokenFailure.BadSignature, f.Verifier.Inspect(f.Sign("""{"alg":"ES256","kid":"k1"}""", f.Claims(), f.Key2)).Failure);
+    }
+
+    [Fact]
     public void Clock_skew_is_tolerated_on_exp_and_nbf()
     {
         long now = TokenFixture.Now.ToUnixTimeSeconds();
