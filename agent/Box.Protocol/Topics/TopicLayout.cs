@@ -21,20 +21,21 @@ public sealed class TopicLayout
 
     public string Prefix => before + "{id}" + after;
 
-    /// <summary>Null when <paramref name="prefix"/> is a usable template, else why not.</summary>
+    /// <summary>Null when <paramref name="prefix"/> is a usable template, else
+    /// why not (for the caller to put after the name of its setting).</summary>
     public static string? Problem(string? prefix)
     {
         if (string.IsNullOrEmpty(prefix))
-            return "topic prefix: must not be empty";
+            return "must not be empty";
         int at = prefix.IndexOf("{id}", StringComparison.Ordinal);
         if (at < 0 || prefix.IndexOf("{id}", at + 4, StringComparison.Ordinal) >= 0)
-            return $"topic prefix: must contain {{id}} exactly once, like box/{{id}}/, not '{prefix}'";
+            return $"must contain {{id}} exactly once, like box/{{id}}/, not '{prefix}'";
         if (prefix.AsSpan().IndexOfAny("+#\0") >= 0)
-            return $"topic prefix: must not contain '+', '#' or NUL, not '{prefix}'";
+            return $"must not contain '+', '#' or NUL, not '{prefix}'";
         string before = prefix[..at], after = prefix[(at + 4)..];
         // {id} must be a whole topic level so "+" can stand for it.
         if ((before.Length > 0 && !before.EndsWith('/')) || !after.StartsWith('/') || !after.EndsWith('/'))
-            return $"topic prefix: must have {{id}} as a whole topic level and end with '/', like box/{{id}}/, not '{prefix}'";
+            return $"must have {{id}} as a whole topic level and end with '/', like box/{{id}}/, not '{prefix}'";
         return null;
     }
 
@@ -42,7 +43,7 @@ public sealed class TopicLayout
     public static TopicLayout Parse(string prefix)
     {
         if (Problem(prefix) is { } problem)
-            throw new ArgumentException(problem);
+            throw new ArgumentException("topic prefix: " + problem);
         int at = prefix.IndexOf("{id}", StringComparison.Ordinal);
         return new TopicLayout(prefix[..at], prefix[(at + 4)..]);
     }

@@ -20,7 +20,7 @@ public sealed class TopicLayout
 
     public static TopicLayout Parse(string prefix) =>
         ProtocolTopics.TopicLayout.Problem(prefix) is { } problem
-            ? throw new UsageException("--prefix: " + problem["topic prefix: ".Length..])
+            ? throw new UsageException("--prefix: " + problem)
             : new TopicLayout(ProtocolTopics.TopicLayout.Parse(prefix));
 
     /// <summary><c>box/{id}/{leaf}</c> for one box.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Box.Protocol.Topics;
 
 namespace Box.FleetSim.Cli;
 
@@ -83,8 +84,8 @@ public sealed class Args
     public string Prefix(string fallback)
     {
         var prefix = String("--prefix") ?? fallback;
-        if (!prefix.Contains("{id}", StringComparison.Ordinal) || !prefix.EndsWith('/') || prefix.IndexOfAny(['+', '#']) >= 0)
-            throw new UsageException($"{_command}: --prefix: must contain {{id}}, end with '/' and have no wildcards, got '{prefix}'");
+        if (TopicLayout.Problem(prefix) is { } problem)
+            throw new UsageException($"{_command}: --prefix: {problem}");
         return prefix;
     }
 }

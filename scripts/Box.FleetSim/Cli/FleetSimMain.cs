@@ -4,6 +4,7 @@ using Box.Agent.Cloud.Queue;
 using Box.FleetSim.Fleet;
 using Box.FleetSim.Measure;
 using Box.FleetSim.Native;
+using Box.Protocol.Topics;
 
 namespace Box.FleetSim.Cli;
 
@@ -222,7 +223,7 @@ public static class FleetSimMain
         var count = a.Int("--count", 2000, 1, 10_000_000);
         var warmup = a.Int("--warmup", 100, 0, 1_000_000);
         var rtt = new RoundTrip(broker, stdout);
-        var agent = await rtt.PingAgentAsync(prefix.Replace("{id}", id, StringComparison.Ordinal), count, warmup, CancellationToken.None).ConfigureAwait(false);
+        var agent = await rtt.PingAgentAsync(TopicLayout.Parse(prefix).PrefixOf(id), count, warmup, CancellationToken.None).ConfigureAwait(false);
         if (!a.Has("--no-echo"))
         {
             var echo = await rtt.EchoAsync(count, warmup, CancellationToken.None).ConfigureAwait(false);
