@@ -11,7 +11,7 @@ namespace Box.Ctl;
 public static class BoxCtl
 {
     public const string Description =
-        "boxctl — operator CLI for Box (MQTT contract: PROTOCOL.md)\n\n"
+        "boxctl — operator CLI for Box (MQTT contract: docs/contract.md)\n\n"
         + "Global options stand before or after the command.\n"
         + "Exit codes: 0 ok, 1 failed (ok:false reply, invalid token, rollout halted), 2 bad arguments,\n"
         + "            3 timeout, 4 broker unreachable, 130 interrupted";

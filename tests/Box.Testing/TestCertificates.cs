@@ -6,7 +6,9 @@ namespace Box.Testing;
 
 /// <summary>PEM files for TLS tests, made with .NET (no openssl process): a CA,
 /// a server certificate for 127.0.0.1/localhost and a client certificate it
-/// issued, and an unrelated second CA whose chains must be refused.</summary>
+/// issued, a server certificate issued by an intermediate CA (the PEM holds
+/// leaf then intermediate, as a broker sends them), and an unrelated second
+/// CA whose chains must be refused.</summary>
 public sealed class TestCertificates : IDisposable
 {
     readonly TempDir _dir = new("certs");
@@ -17,6 +19,10 @@ public sealed class TestCertificates : IDisposable
     public string ClientCert => _dir["client.crt"];
     public string ClientKey => _dir["client.key"];
     public string OtherCaCert => _dir["other-ca.crt"];
+    /// <summary>Leaf for 127.0.0.1/localhost, then the intermediate that signed it.</summary>
+    public string IntermediateServerChain => _dir["server-via-intermediate.crt"];
+    public string IntermediateServerKey => _dir["server-via-intermediate.key"];
+    public string IntermediateCert => _dir["intermediate.crt"];
 
     public TestCertificates()
     {
@@ -30,6 +36,23 @@ public sealed class TestCertificates : IDisposable
 
         Issue(ca, "CN=127.0.0.1", server: true, ServerCert, ServerKey);
         Issue(ca, "CN=box-tls", server: false, ClientCert, ClientKey);
+
+        using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var intermediate = MakeIntermediate(ca, "CN=Box Test Intermediate", intermediateKey);
+        File.WriteAllText(IntermediateCert, intermediate.ExportCertificatePem());
+        Issue(intermediate, "CN=127.0.0.1 via intermediate", server: true, IntermediateServerChain, IntermediateServerKey);
+        File.AppendAllText(IntermediateServerChain, "\n" + intermediate.ExportCertificatePem() + "\n");
+    }
+
+    static X509Certificate2 MakeIntermediate(X509Certificate2 ca, string subject, ECDsa key)
+    {
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
+        using var cert = request.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), RandomNumberGenerator.GetBytes(8));
+        return cert.CopyWithPrivateKey(key);
     }
 
     static X509Certificate2 MakeCa(string subject, ECDsa key)

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Box.Agent.Cloud.Link;
+using Box.Protocol.Commands;
 
 namespace Box.Agent.Cloud.Commands;
 

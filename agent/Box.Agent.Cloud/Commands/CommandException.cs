@@ -1,3 +1,5 @@
+using Box.Protocol.Commands;
+
 namespace Box.Agent.Cloud.Commands;
 
 /// <summary>Thrown by a command handler to answer <c>ok:false</c> with

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Box.Protocol.Commands;
 
 namespace Box.Agent.Cloud.Commands;
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using Box.Protocol.Topics;
 
 namespace Box.Agent.Cloud.Link;
 
@@ -12,7 +13,7 @@ internal static class ClientOptions
 {
     public static readonly byte[] OfflineStatus = """{"online":false}"""u8.ToArray();
 
-    public static MqttClientOptions Build(CloudLinkOptions options, CloudTopics topics, BrokerTrust trust)
+    public static MqttClientOptions Build(CloudLinkOptions options, BoxTopics topics, BrokerTrust trust)
     {
         var broker = options.Broker;
         var tls = broker.Scheme == "mqtts";

@@ -1,4 +1,5 @@
 using Box.Agent.Cloud.Queue;
+using Box.Protocol.Topics;
 
 namespace Box.Agent.Cloud.Link;
 
@@ -73,8 +74,7 @@ public sealed record CloudLinkOptions
     {
         if (Broker.Scheme is not ("mqtt" or "mqtts") || string.IsNullOrEmpty(Broker.Host))
             throw new ArgumentException($"broker: expected mqtt://host:port or mqtts://host:port, got '{Broker}'");
-        CloudTopics.ValidateBoxId(BoxId);
-        _ = CloudTopics.For(TopicPrefix, BoxId);
+        _ = TopicLayout.Parse(TopicPrefix).Topics(BoxId); // validates the id too
         if (Broker.Scheme == "mqtt" && (CaFile ?? ClientCertFile ?? ClientKeyFile) is not null)
             throw new ArgumentException($"broker: CA or client certificate files need mqtts://, got '{Broker}'");
         if (CaFile is not null && !File.Exists(CaFile))

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Box.Agent.Cloud.Commands;
+using Box.Protocol.Commands;
 
 namespace Box.Agent.Cloud.Link;
 
@@ -32,7 +32,7 @@ internal static class JsonPayload
     public static byte[] Write(Action<Utf8JsonWriter> body)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, Replies.WriterOptions))
+        using (var writer = new Utf8JsonWriter(buffer, ProtocolJsonContext.WriterOptions))
         {
             writer.WriteStartObject();
             body(writer);

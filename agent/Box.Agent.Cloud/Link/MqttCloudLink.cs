@@ -7,6 +7,7 @@ using MQTTnet;
 using MQTTnet.Protocol;
 using Polly;
 using Polly.Retry;
+using Box.Protocol.Topics;
 
 namespace Box.Agent.Cloud.Link;
 
@@ -46,7 +47,7 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
         _options = options;
         _time = options.TimeProvider;
         _log = options.Log;
-        Topics = CloudTopics.For(options.TopicPrefix, options.BoxId);
+        Topics = TopicLayout.Parse(options.TopicPrefix).Topics(options.BoxId);
         _trust = BrokerTrust.Load(options);
         _retained = new RetainedDocuments(_time, options.StateDebounce);
         _backoff = new ReconnectBackoff(options.ReconnectBaseDelay, options.ReconnectMaxDelay, options.StableAfter, options.ReconnectWindow);
@@ -56,7 +57,7 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
         _queue.Appended += Wake;
     }
 
-    public CloudTopics Topics { get; }
+    public BoxTopics Topics { get; }
 
     public bool IsConnected => _current is { Ready: true };
 

@@ -3,6 +3,7 @@ using Box.Agent.Cloud.Commands;
 using Box.Agent.Configuration;
 using Box.Agent.Pairing;
 using Box.Agent.Supervision;
+using Box.Protocol.Commands;
 
 namespace Box.Agent.Commands;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Box.Agent.Cloud.Commands;
+using Box.Protocol.Commands;
 
 namespace Box.Agent.Commands;
 

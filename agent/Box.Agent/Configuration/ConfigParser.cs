@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Box.Protocol.Topics;
 
 namespace Box.Agent.Configuration;
 
@@ -214,13 +215,8 @@ public static class ConfigParser
         return null;
     }
 
-    private static string? CheckTopicPrefix(string value)
-    {
-        if (!value.Contains("{id}", StringComparison.Ordinal)) return "must contain \"{id}\"";
-        if (value.IndexOfAny(['+', '#']) >= 0) return "must not contain MQTT wildcards";
-        if (!value.EndsWith('/')) return "must end with '/'";
-        return null;
-    }
+    // The layout rules are the contract's, shared with boxctl and the link.
+    private static string? CheckTopicPrefix(string value) => TopicLayout.Problem(value);
 
     private static string? CheckPath(string value) => value.Length == 0 ? "expected a path" : null;
 

@@ -3,15 +3,19 @@ using System.Text.Json.Nodes;
 using Box.Ctl.Cli;
 using Box.Ctl.Output;
 using Box.Ctl.Tokens;
+using Box.Protocol.Tokens;
 
 namespace Box.Ctl.Commands;
 
 /// <summary><c>boxctl token keygen|mint|verify</c>: scheduler keys and chunk
-/// tokens (format in <see cref="ChunkToken"/> and README). No broker needed.</summary>
+/// tokens, ES256 JWTs (Box.Protocol's minter and verifier; format in README).
+/// No broker needed.</summary>
 public static class TokenCommand
 {
     public const string Usage =
-        "token keygen --out DIR [--force] | token mint --key KEY.pem --hash SHA256 [--ttl SECONDS] [--jti X] | token verify --pub PUB.pem TOKEN [--hash SHA256]";
+        "token keygen --out DIR [--force]"
+        + " | token mint --key KEY.pem --hash SHA256 [--ttl SECONDS | --exp UNIX] [--nbf UNIX] [--jti X] [--kid K] [--box ID]"
+        + " | token verify (--pub PUB.pem [--kid K] | --keys KEYS.json) TOKEN [--hash SHA256] [--box ID]";
     public const string PrivateKeyFile = "scheduler-key.pem";
     public const string PublicKeyFile = "scheduler-key.pub.pem";
 
@@ -60,84 +64,93 @@ public static class TokenCommand
     {
         string keyPath = inv.Args.RequireOption("--key", "the scheduler's private key PEM");
         string hash = inv.Args.RequireOption("--hash", "the chunk's SHA-256");
-        long ttl = inv.Args.LongOption("--ttl", 1, 366L * 24 * 3600) ?? 3600;
+        long? ttl = inv.Args.LongOption("--ttl", 1, 366L * 24 * 3600);
+        long? exp = inv.Args.LongOption("--exp", 0, MaxUnix);
+        long? nbf = inv.Args.LongOption("--nbf", 0, MaxUnix);
         string jti = inv.Args.Option("--jti") ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        string? kid = inv.Args.Option("--kid");
+        string? box = inv.Args.Option("--box");
         inv.Args.EnsureEmpty("token mint");
-        if (!ChunkToken.IsSha256Hex(hash))
+        if (ttl is not null && exp is not null)
+            throw new UsageException("give --ttl or --exp, not both");
+        if (!ChunkTokenFormat.IsSha256Hex(hash))
             throw new UsageException($"--hash must be 64 hex digits (SHA-256), not '{hash}'");
-        using var key = LoadKey(keyPath, "--key", needPrivate: true);
-        long exp = clock.GetUtcNow().ToUnixTimeSeconds() + ttl;
+        var claims = new ChunkTokenClaims
+        {
+            H = hash.ToLowerInvariant(),
+            Exp = exp ?? clock.GetUtcNow().ToUnixTimeSeconds() + (ttl ?? 3600),
+            Jti = jti,
+            Nbf = nbf,
+            Box = box,
+        };
+        using var key = SchedulerKeyFiles.LoadPrivate(keyPath, "--key");
         string token;
         try
         {
-            token = ChunkToken.Mint(key, hash, exp, jti);
+            token = new ChunkTokenMinter(key, kid).Mint(claims);
         }
         catch (ArgumentException ex)
         {
             throw new UsageException(ex.Message.Split(" (Parameter")[0]);
         }
         if (inv.Options.Json)
-            inv.Out.WriteLine(Json.Compact(new JsonObject { ["token"] = token, ["h"] = hash.ToLowerInvariant(), ["exp"] = exp, ["jti"] = jti }));
+        {
+            var json = ClaimsJson(claims);
+            json["token"] = token;
+            json["kid"] = kid;
+            inv.Out.WriteLine(Json.Compact(json));
+        }
         else
+        {
             inv.Out.WriteLine(token);
+        }
         return ExitCodes.Ok;
     }
 
     static int Verify(Invocation inv, TimeProvider clock)
     {
-        string pubPath = inv.Args.RequireOption("--pub", "the scheduler's public key PEM");
+        string? pubPath = inv.Args.Option("--pub") ?? inv.Args.Option("--pubkey");
+        string? keysPath = inv.Args.Option("--keys");
+        string? kid = inv.Args.Option("--kid");
         string? hash = inv.Args.Option("--hash");
+        string? box = inv.Args.Option("--box");
         string token = inv.Args.RequirePositional("TOKEN to verify");
         inv.Args.EnsureEmpty("token verify");
-        using var key = LoadKey(pubPath, "--pub", needPrivate: false);
-        var check = ChunkToken.Verify(key, token.Trim(), clock.GetUtcNow().ToUnixTimeSeconds(), hash);
+        if ((pubPath is null) == (keysPath is null))
+            throw new UsageException("give the scheduler's public key with --pub PUB.pem or a key set with --keys FILE.json");
+        if (hash is not null && !ChunkTokenFormat.IsSha256Hex(hash))
+            throw new UsageException($"--hash must be 64 hex digits (SHA-256), not '{hash}'");
+        using var keys = pubPath is not null ? SchedulerKeyFiles.LoadPublic(pubPath, "--pub", kid) : SchedulerKeyFiles.LoadSet(keysPath!, "--keys");
+        var result = new ChunkTokenVerifier(keys, clock).Inspect(token.Trim(), hash, box);
         if (inv.Options.Json)
         {
-            inv.Out.WriteLine(Json.Compact(new JsonObject
-            {
-                ["valid"] = check.IsValid,
-                ["error"] = check.IsValid ? null : check.Error.ToString(),
-                ["reason"] = check.Reason,
-                ["h"] = check.Payload?.Hash,
-                ["exp"] = check.Payload?.Expires,
-                ["jti"] = check.Payload?.Jti,
-            }));
+            var json = result.Claims is { } c ? ClaimsJson(c) : [];
+            json["valid"] = result.IsValid;
+            json["status"] = result.HttpStatus;
+            json["error"] = result.IsValid ? null : result.Failure.ToString();
+            json["reason"] = result.Reason;
+            inv.Out.WriteLine(Json.Compact(json));
         }
-        else if (check.IsValid)
+        else if (result.Claims is { } c && result.IsValid)
         {
-            var p = check.Payload!;
-            inv.Out.WriteLine($"valid: chunk {p.Hash}, expires {UnixTime.Format(p.Expires)} ({p.Expires}), jti {p.Jti}");
+            inv.Out.WriteLine($"valid: chunk {c.H}, expires {UnixTime.Format(c.Exp)} ({c.Exp}), jti {c.Jti}"
+                + (c.Nbf is { } n ? $", not before {UnixTime.Format(n)} ({n})" : "")
+                + (c.Box is { } b ? $", box {b}" : "")
+                + (hash is null ? " (chunk not checked: no --hash)" : ""));
         }
-        if (!check.IsValid)
-            inv.Err.WriteLine($"invalid token: {check.Reason}");
-        return check.IsValid ? ExitCodes.Ok : ExitCodes.Failed;
+        if (!result.IsValid)
+            inv.Err.WriteLine($"invalid token: {result.Reason} ({result.HttpStatus} {result.Failure})");
+        return result.IsValid ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
-    static ECDsa LoadKey(string path, string option, bool needPrivate)
+    const long MaxUnix = 253402300799; // 9999-12-31
+
+    static JsonObject ClaimsJson(ChunkTokenClaims c) => new()
     {
-        if (!File.Exists(path))
-            throw new UsageException($"{option}: no such file '{path}'");
-        var key = ECDsa.Create();
-        try
-        {
-            key.ImportFromPem(File.ReadAllText(path));
-            if (key.KeySize != 256)
-                throw new UsageException($"{option}: '{path}' is a {key.KeySize}-bit EC key; chunk tokens use P-256");
-            if (needPrivate)
-                key.ExportParameters(includePrivateParameters: true);
-            return key;
-        }
-        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
-        {
-            key.Dispose();
-            throw new UsageException(needPrivate
-                ? $"{option}: '{path}' holds no EC private key in PEM (PKCS#8 'PRIVATE KEY' or 'EC PRIVATE KEY')"
-                : $"{option}: '{path}' holds no EC public key in PEM ('PUBLIC KEY')");
-        }
-        catch
-        {
-            key.Dispose();
-            throw;
-        }
-    }
+        ["h"] = c.H,
+        ["exp"] = c.Exp,
+        ["jti"] = c.Jti,
+        ["nbf"] = c.Nbf,
+        ["box"] = c.Box,
+    };
 }

@@ -1,10 +1,10 @@
 using System.Buffers;
-using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading.Channels;
 using Box.Ctl.Cli;
+using Box.Protocol.Tls;
 using MQTTnet;
 using MQTTnet.Protocol;
 
@@ -101,23 +101,23 @@ public sealed class BrokerSession : IAsyncDisposable
 
     static void ConfigureTls(MqttClientTlsOptionsBuilder tls, GlobalOptions options)
     {
-        tls.UseTls(true);
+        tls.UseTls(true).WithTargetHost(options.Broker.Host).WithRevocationMode(X509RevocationMode.NoCheck);
         if (options.CaFile is not null)
         {
-            // Pin the given CA(s): the broker's chain must end there, the
-            // system store is not consulted, the host name must match.
-            var roots = new X509Certificate2Collection();
+            // The agent's check (Box.Protocol): the chain must end at the given
+            // CA(s), with the intermediates the broker sent; the system store is
+            // not consulted; the host name must match.
+            X509Certificate2Collection roots;
             try
             {
-                roots.ImportFromPemFile(options.CaFile);
+                roots = PinnedCa.Load(options.CaFile);
             }
-            catch (CryptographicException ex)
+            catch (ArgumentException ex)
             {
-                throw new UsageException($"--ca: '{options.CaFile}' holds no PEM certificate ({ex.Message})");
+                throw new UsageException($"--ca: {ex.Message}");
             }
-            if (roots.Count == 0)
-                throw new UsageException($"--ca: '{options.CaFile}' holds no PEM certificate");
-            tls.WithCertificateValidationHandler(e => ValidateAgainst(roots, e.Certificate, e.SslPolicyErrors));
+            var validator = new BrokerCertificateValidator(options.Broker.Host, roots, options.CaFile);
+            tls.WithCertificateValidationHandler(e => validator.Check(e.Certificate, e.Chain, e.SslPolicyErrors) is null);
         }
         if (options.CertFile is not null && options.KeyFile is not null)
         {
@@ -132,18 +132,6 @@ public sealed class BrokerSession : IAsyncDisposable
             }
             tls.WithClientCertificates([cert]);
         }
-    }
-
-    static bool ValidateAgainst(X509Certificate2Collection roots, X509Certificate? presented, SslPolicyErrors errors)
-    {
-        if (presented is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
-            return false;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
-        return chain.Build(leaf);
     }
 
     static Exception Innermost(Exception ex)

@@ -2,28 +2,26 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Box.Ctl.Output;
+using Box.Protocol.Commands;
 
 namespace Box.Ctl.Mqtt;
 
-/// <summary>A parsed <c>reply</c> (docs/contract.md "Commands and replies"): <c>ok:true</c> with
-/// <c>status</c> accepted/done and <c>result</c>, or <c>ok:false</c> with an
-/// error code and message.</summary>
+/// <summary>A parsed <c>reply</c> (docs/contract.md, the envelope of
+/// <see cref="ReplyEnvelope"/>): <c>ok:true</c> with <c>status</c>
+/// accepted/done and <c>result</c>, or <c>ok:false</c> with an error code and
+/// message. <see cref="Raw"/> keeps the whole document for <c>--json</c>.</summary>
 public sealed record CommandReply(string Id, bool Ok, string Status, JsonNode? Result, string? ErrorCode, string? ErrorMessage, JsonObject Raw)
 {
-    public bool IsAccepted => Ok && Status == "accepted";
+    public bool IsAccepted => Ok && Status == ReplyEnvelope.Accepted;
     public bool IsFinal => !IsAccepted;
 
     /// <summary>Null when the payload is not a reply (not JSON, no id, no ok).</summary>
     public static CommandReply? TryParse(ReadOnlySpan<byte> payload)
     {
-        var doc = Json.TryParseObject(payload);
-        string? id = Json.String(doc, "id");
-        bool? ok = Json.Bool(doc, "ok");
-        if (doc is null || id is null || ok is null)
+        if (Replies.TryParse(payload) is not { Id: { } id } reply || Json.TryParseObject(payload) is not { } raw)
             return null;
-        var error = doc["error"] as JsonObject;
-        return new CommandReply(id, ok.Value, Json.String(doc, "status") ?? (ok.Value ? "done" : "failed"),
-            doc["result"], Json.String(error, "code") ?? (ok.Value ? null : "unknown"), Json.String(error, "message"), doc);
+        return new CommandReply(id, reply.Ok, reply.Status ?? (reply.Ok ? ReplyEnvelope.Done : ReplyEnvelope.Failed),
+            reply.Result, reply.Error?.Code ?? (reply.Ok ? null : "unknown"), reply.Error?.Message, raw);
     }
 }
 

@@ -1,3 +1,4 @@
+using Box.Protocol.Topics;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
@@ -68,8 +69,8 @@ internal static class CliOptions
     public static string Prefix(string mode, string? text, string fallback)
     {
         var prefix = text ?? fallback;
-        if (!prefix.Contains("{id}", StringComparison.Ordinal) || !prefix.EndsWith('/') || prefix.IndexOfAny(['+', '#']) >= 0)
-            throw new UsageException($"{mode}: --prefix: must contain {{id}}, end with '/' and have no wildcards, got '{prefix}'");
+        if (TopicLayout.Problem(prefix) is { } problem)
+            throw new UsageException($"{mode}: --prefix: {problem}");
         return prefix;
     }
 }

@@ -6,6 +6,7 @@ using Box.Agent.Cloud.Queue;
 using Box.FleetSim.Fleet;
 using Box.FleetSim.Measure;
 using Box.FleetSim.Native;
+using Box.Protocol.Topics;
 
 namespace Box.FleetSim.Cli;
 
@@ -321,7 +322,7 @@ public static class FleetSimMain
     private static async Task<int> RttAsync(Uri broker, string id, string prefix, int count, int warmup, bool withEcho, TextWriter stdout)
     {
         var rtt = new RoundTrip(broker, stdout);
-        var agent = await rtt.PingAgentAsync(prefix.Replace("{id}", id, StringComparison.Ordinal), count, warmup, CancellationToken.None).ConfigureAwait(false);
+        var agent = await rtt.PingAgentAsync(TopicLayout.Parse(prefix).PrefixOf(id), count, warmup, CancellationToken.None).ConfigureAwait(false);
         if (withEcho)
         {
             var echo = await rtt.EchoAsync(count, warmup, CancellationToken.None).ConfigureAwait(false);

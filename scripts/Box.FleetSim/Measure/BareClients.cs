@@ -3,6 +3,7 @@ using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using Box.Protocol.Topics;
 
 namespace Box.FleetSim.Measure;
 
@@ -26,7 +27,7 @@ public sealed class BareClients(Uri broker, int count, string prefix, int parall
             async (i, token) =>
             {
                 var id = FleetSim.Fleet.FleetOptions.FormatId("bare-{n:00000}", i + 1);
-                var status = prefix.Replace("{id}", id, StringComparison.Ordinal) + "status";
+                var status = TopicLayout.Parse(prefix).For(id, TopicNames.Status);
                 var client = _factory.CreateMqttClient();
                 var connect = new MqttClientOptionsBuilder()
                     .WithTcpServer(broker.Host, broker.Port)

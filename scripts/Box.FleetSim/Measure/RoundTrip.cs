@@ -5,6 +5,7 @@ using System.Text;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using Box.Protocol.Topics;
 
 namespace Box.FleetSim.Measure;
 
@@ -30,8 +31,8 @@ public sealed class RoundTrip(Uri broker, TextWriter output)
     /// status must say online first: a command sent before it subscribed is lost).</summary>
     public async Task<RoundTrips> PingAgentAsync(string topicPrefix, int count, int warmup, CancellationToken cancel)
     {
-        await WaitOnlineAsync(topicPrefix + "status", TimeSpan.FromSeconds(60), cancel).ConfigureAwait(false);
-        var commandTopic = topicPrefix + "cmd";
+        await WaitOnlineAsync(topicPrefix + TopicNames.Status, TimeSpan.FromSeconds(60), cancel).ConfigureAwait(false);
+        var commandTopic = topicPrefix + TopicNames.Cmd;
         var run = Guid.NewGuid().ToString("N")[..8];
         return await MeasureAsync("agent", commandTopic, count, warmup,
             i => Encoding.UTF8.GetBytes($$"""{"id":"rtt-{{run}}-{{i}}","name":"ping"}"""), cancel).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Box.Protocol.Topics;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
@@ -47,14 +48,13 @@ public sealed class StatusObserver(ObserveOptions options, TextWriter output)
 
     public async Task<IReadOnlyList<PhaseResult>> RunAsync(CancellationToken cancel)
     {
-        var filter = options.Prefix.Replace("{id}", "+", StringComparison.Ordinal) + "status";
-        var idAt = options.Prefix.Split('/').ToList().FindIndex(s => s.Contains("{id}", StringComparison.Ordinal));
+        var layout = TopicLayout.Parse(options.Prefix);
+        var filter = layout.ForAll(TopicNames.Status);
         using var client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += e =>
         {
-            var parts = e.ApplicationMessage.Topic.Split('/');
-            if (idAt >= 0 && idAt < parts.Length)
-                Record(parts[idAt], IsOnline(e.ApplicationMessage.Payload));
+            if (layout.TryParse(e.ApplicationMessage.Topic, out var id, out _))
+                Record(id, IsOnline(e.ApplicationMessage.Payload));
             return Task.CompletedTask;
         };
         client.DisconnectedAsync += e =>

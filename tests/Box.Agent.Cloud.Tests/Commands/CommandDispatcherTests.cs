@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Box.Agent.Cloud.Commands;
 using Box.Agent.Cloud.Tests.Fixtures;
+using Box.Protocol.Commands;
 
 namespace Box.Agent.Cloud.Tests.Commands;
 

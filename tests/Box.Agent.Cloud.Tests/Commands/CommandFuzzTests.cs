@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Box.Agent.Cloud.Commands;
 using Box.Agent.Cloud.Tests.Fixtures;
 using MQTTnet.Protocol;
+using Box.Protocol.Commands;
 
 namespace Box.Agent.Cloud.Tests.Commands;
 

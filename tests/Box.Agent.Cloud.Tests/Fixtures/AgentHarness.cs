@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Box.Agent.Cloud.Commands;
 using Box.Agent.Cloud.Link;
+using Box.Protocol.Topics;
 
 namespace Box.Agent.Cloud.Tests.Fixtures;
 
@@ -18,7 +19,7 @@ public sealed class AgentHarness : IAsyncDisposable
     public CommandDispatcher Dispatcher { get; }
     public string BoxId { get; }
     public string DataDir { get; }
-    public CloudTopics Topics => Link.Topics;
+    public BoxTopics Topics => Link.Topics;
 
     AgentHarness(Uri broker, string dataDir, string boxId, Func<CloudLinkOptions, CloudLinkOptions>? configure, Action<CommandDispatcher>? register)
     {

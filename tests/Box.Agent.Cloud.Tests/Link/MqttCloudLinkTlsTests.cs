@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 
 namespace Box.Agent.Cloud.Tests.Link;
 
-/// <summary>mqtts:// against mosquitto with certificates made by openssl in the test.</summary>
+/// <summary>mqtts:// against mosquitto with certificates made in .NET by the test.</summary>
 public sealed class MqttCloudLinkTlsTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     readonly TempDir _data = new("tls");
@@ -15,7 +15,27 @@ public sealed class MqttCloudLinkTlsTests(ITestOutputHelper output) : IAsyncLife
         _certs = new TestCertificates();
         _broker = await MosquittoBroker.StartAsync(
             new TlsListener(_certs.CaCert, _certs.ServerCert, _certs.ServerKey, RequireCertificate: false),
-            new TlsListener(_certs.CaCert, _certs.ServerCert, _certs.ServerKey, RequireCertificate: true));
+            new TlsListener(_certs.CaCert, _certs.ServerCert, _certs.ServerKey, RequireCertificate: true),
+            new TlsListener(_certs.CaCert, _certs.IntermediateServerChain, _certs.IntermediateServerKey, RequireCertificate: false));
+    }
+
+    /// <summary>The broker sends leaf + intermediate; only the root is pinned
+    /// (boxctl accepts the same chain: BrokerSessionTlsTests).</summary>
+    [Fact]
+    public async Task ConnectsWhenTheBrokerLeafIsSignedByAnIntermediateUnderThePinnedCa()
+    {
+        await using var agent = await AgentHarness.StartAsync(_broker.TlsUrl(2), _data.Path, configure: o => o with { CaFile = _certs.CaCert });
+        Assert.True(agent.Link.IsConnected);
+    }
+
+    [Fact]
+    public async Task RefusesTheIntermediateChainUnderAnotherPinnedCa()
+    {
+        await using var agent = await AgentHarness.StartAsync(_broker.TlsUrl(2), _data.Path, waitForLinkUp: false,
+            configure: o => o with { CaFile = _certs.OtherCaCert });
+        await Eventually.TrueAsync(() => agent.LinkDownReasons.Any(), "LinkDown");
+        Assert.Contains("does not chain to the pinned CA", agent.LinkDownReasons.First());
+        Assert.Equal(0, agent.LinkUps);
     }
 
     [Fact]

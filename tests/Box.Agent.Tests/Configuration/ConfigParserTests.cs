@@ -73,7 +73,7 @@ public class ConfigParserTests
     [InlineData("""{"scheduler":{"publicKeyPem":"not a key"}}""", "scheduler.publicKeyPem: not a PEM ECDSA public key")]
     [InlineData("""{"broker":{"url":"http://example.com"}}""", "broker.url: scheme \"http\" is not supported")]
     [InlineData("""{"broker":{"certFile":"/c.pem"}}""", "broker.keyFile: certFile and keyFile go together")]
-    [InlineData("""{"broker":{"topicPrefix":"box/#/"}}""", "broker.topicPrefix: must contain \"{id}\"")]
+    [InlineData("""{"broker":{"topicPrefix":"box/#/"}}""", "broker.topicPrefix: must contain {id}")]
     [InlineData("""{"broker":{"reconnectWindowSeconds":3601}}""", "broker.reconnectWindowSeconds: expected integer 0..3600, got 3601")]
     [InlineData("""{"id":"a/b"}""", "id: \"a/b\" may only contain")]
     [InlineData("""{"http":"localhost"}""", "http: \"localhost\" is not ADDR:PORT")]

@@ -26,10 +26,44 @@ public sealed class TokenCommandTests : IDisposable
         Assert.True(mint.ExitCode == 0, mint.ToString());
         string token = mint.Out.Trim();
 
+        Assert.Equal(3, token.Split('.').Length); // JWS compact: header.claims.signature
+
         var verify = await CtlRunner.RunAsync("token", "verify", "--pub", PublicKey, token, "--hash", Hash);
         Assert.True(verify.ExitCode == 0, verify.ToString());
         Assert.Contains($"valid: chunk {Hash}", verify.Out);
         Assert.Contains("jti t-1", verify.Out);
+    }
+
+    [Fact]
+    public async Task Kid_box_and_a_key_set_follow_the_box_rules()
+    {
+        Assert.Equal(0, (await CtlRunner.RunAsync("token", "keygen", "--out", dir)).ExitCode);
+        var mint = await CtlRunner.RunAsync("--json", "token", "mint", "--key", PrivateKey, "--hash", Hash, "--kid", "2026-12", "--box", "b1", "--exp", "4102444800", "--jti", "t-2");
+        Assert.True(mint.ExitCode == 0, mint.ToString());
+        var minted = System.Text.Json.Nodes.JsonNode.Parse(mint.Out)!;
+        Assert.Equal("2026-12", (string?)minted["kid"]);
+        Assert.Equal(4102444800, (long)minted["exp"]!);
+        string token = (string)minted["token"]!;
+        string keys = Path.Combine(dir, "keys.json");
+        File.WriteAllText(keys, new System.Text.Json.Nodes.JsonObject
+        {
+            ["scheduler"] = new System.Text.Json.Nodes.JsonObject { ["publicKeys"] = new System.Text.Json.Nodes.JsonObject { ["2026-12"] = File.ReadAllText(PublicKey) } },
+        }.ToJsonString());
+
+        var ok = await CtlRunner.RunAsync("token", "verify", "--keys", keys, token, "--hash", Hash, "--box", "b1");
+        Assert.True(ok.ExitCode == 0, ok.ToString());
+        Assert.Contains("box b1", ok.Out);
+
+        var otherBox = await CtlRunner.RunAsync("token", "verify", "--keys", keys, token, "--box", "b2");
+        Assert.Equal(1, otherBox.ExitCode);
+        Assert.Contains("(403 WrongBox)", otherBox.Err);
+
+        // --pub without --kid is only the default key: a kid token names a key it does not have.
+        var noKid = await CtlRunner.RunAsync("--json", "token", "verify", "--pub", PublicKey, token);
+        Assert.Equal(1, noKid.ExitCode);
+        Assert.Contains("\"status\":401", noKid.Out);
+        Assert.Contains("\"error\":\"UnknownKey\"", noKid.Out);
+        Assert.Equal(0, (await CtlRunner.RunAsync("token", "verify", "--pub", PublicKey, "--kid", "2026-12", token)).ExitCode);
     }
 
     [Fact]
@@ -42,7 +76,7 @@ public sealed class TokenCommandTests : IDisposable
         var verify = await CtlRunner.RunAsync("token", "verify", "--pub", PublicKey, tampered);
 
         Assert.Equal(1, verify.ExitCode);
-        Assert.Contains("invalid token: signature does not match", verify.Err);
+        Assert.Contains("invalid token: the signature does not match the scheduler key (401 BadSignature)", verify.Err);
         var again = await CtlRunner.RunAsync("token", "keygen", "--out", dir);
         Assert.Equal(2, again.ExitCode);
         Assert.Contains("not overwriting", again.Err);

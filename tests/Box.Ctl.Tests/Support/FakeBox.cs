@@ -2,13 +2,16 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
+using Box.Protocol.Commands;
+using Box.Protocol.Topics;
 using MQTTnet;
 using MQTTnet.Protocol;
 
 namespace Box.Ctl.Tests.Support;
 
 /// <summary>
-/// A tiny box written against the MQTT contract (docs/contract.md) with MQTTnet:
+/// A tiny box written against the MQTT contract (docs/contract.md) with MQTTnet
+/// and Box.Protocol's topics and reply envelope:
 /// retained status with a retained last will, commands on <c>cmd</c>, replies
 /// to the response topic with the correlation data. What it does for a
 /// command is the test's <see cref="OnCommand"/>.
@@ -24,7 +27,7 @@ public sealed class FakeBox : IAsyncDisposable
         Port = port;
         Id = id;
         Fw = fw;
-        prefix = prefixTemplate.Replace("{id}", id, StringComparison.Ordinal);
+        prefix = TopicLayout.Parse(prefixTemplate).PrefixOf(id);
     }
 
     public int Port { get; }
@@ -49,7 +52,7 @@ public sealed class FakeBox : IAsyncDisposable
         client.ApplicationMessageReceivedAsync += e =>
         {
             var m = e.ApplicationMessage;
-            if (m.Topic != Topic("cmd"))
+            if (m.Topic != Topic(TopicNames.Cmd))
                 return Task.CompletedTask;
             var body = JsonNode.Parse(Encoding.UTF8.GetString(m.Payload.ToArray()))!.AsObject();
             var cmd = new IncomingCommand(body, m.ResponseTopic, m.CorrelationData);
@@ -62,23 +65,23 @@ public sealed class FakeBox : IAsyncDisposable
             .WithTcpServer("127.0.0.1", Port)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithClientId("fakebox-" + Guid.NewGuid().ToString("N"))
-            .WithWillTopic(Topic("status"))
+            .WithWillTopic(Topic(TopicNames.Status))
             .WithWillPayload("{\"online\":false}"u8.ToArray())
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         await client.ConnectAsync(options);
         await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(f => f.WithTopic(Topic("cmd")).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)).Build());
+            .WithTopicFilter(f => f.WithTopic(Topic(TopicNames.Cmd)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)).Build());
         await PublishStatusAsync(online: true);
     }
 
     public Task PublishStatusAsync(bool online) =>
-        PublishAsync(Topic("status"), online
+        PublishAsync(Topic(TopicNames.Status), online
             ? new JsonObject { ["online"] = true, ["fw"] = Fw, ["slot"] = Fw.EndsWith('0') ? "a" : "b", ["bootedAt"] = BootedAt }
             : new JsonObject { ["online"] = false }, retain: true);
 
-    public Task PublishStateAsync(JsonObject state) => PublishAsync(Topic("state"), state, retain: true);
+    public Task PublishStateAsync(JsonObject state) => PublishAsync(Topic(TopicNames.State), state, retain: true);
 
     public Task PublishEventAsync(string type, JsonObject? fields = null)
     {
@@ -86,30 +89,33 @@ public sealed class FakeBox : IAsyncDisposable
         ev["seq"] = Interlocked.Increment(ref seq);
         ev["type"] = type;
         ev["ts"] = 1_700_000_100 + seq;
-        return PublishAsync(Topic("events"), ev, retain: false);
+        return PublishAsync(Topic(TopicNames.Events), ev, retain: false);
     }
 
     /// <summary>Answers like the contract says: response topic + correlation data, else box/{id}/reply.</summary>
-    public async Task ReplyAsync(IncomingCommand cmd, JsonObject reply)
+    public Task ReplyAsync(IncomingCommand cmd, JsonObject reply)
     {
         reply["id"] = cmd.Id;
+        return PublishReplyAsync(cmd, Encoding.UTF8.GetBytes(reply.ToJsonString()));
+    }
+
+    async Task PublishReplyAsync(IncomingCommand cmd, byte[] payload)
+    {
         var builder = new MqttApplicationMessageBuilder()
-            .WithTopic(cmd.ResponseTopic ?? Topic("reply"))
-            .WithPayload(Encoding.UTF8.GetBytes(reply.ToJsonString()))
+            .WithTopic(cmd.ResponseTopic ?? Topic(TopicNames.Reply))
+            .WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         if (cmd.CorrelationData is { } cd)
             builder.WithCorrelationData(cd);
         await client.PublishAsync(builder.Build());
     }
 
-    public Task ReplyDoneAsync(IncomingCommand cmd, JsonObject? result = null) =>
-        ReplyAsync(cmd, new JsonObject { ["ok"] = true, ["status"] = "done", ["result"] = result });
+    public Task ReplyDoneAsync(IncomingCommand cmd, JsonObject? result = null) => PublishReplyAsync(cmd, Replies.Done(cmd.Id, result));
 
-    public Task ReplyAcceptedAsync(IncomingCommand cmd) =>
-        ReplyAsync(cmd, new JsonObject { ["ok"] = true, ["status"] = "accepted" });
+    public Task ReplyAcceptedAsync(IncomingCommand cmd) => PublishReplyAsync(cmd, Replies.Accepted(cmd.Id));
 
     public Task ReplyErrorAsync(IncomingCommand cmd, string code, string message) =>
-        ReplyAsync(cmd, new JsonObject { ["ok"] = false, ["status"] = "failed", ["error"] = new JsonObject { ["code"] = code, ["message"] = message } });
+        PublishReplyAsync(cmd, Replies.Error(cmd.Id, code, message, jobFailed: true));
 
     public Task ProgressAsync(IncomingCommand cmd, int percent, string? message = null) =>
         PublishEventAsync("job.progress", new JsonObject { ["id"] = cmd.Id, ["name"] = cmd.Name, ["percent"] = percent, ["message"] = message });

@@ -12,9 +12,13 @@ public sealed class TlsBroker : IAsyncLifetime
     public string ClientCertFile => _certs.ClientCert;
     public string ClientKeyFile => _certs.ClientKey;
     public string Url => _broker.TlsUrl().OriginalString;
+    /// <summary>A listener whose leaf is signed by an intermediate CA under <see cref="CaFile"/>.</summary>
+    public string IntermediateUrl => _broker.TlsUrl(1).OriginalString;
 
     public async Task InitializeAsync() =>
-        _broker = await MosquittoBroker.StartAsync(new TlsListener(_certs.CaCert, _certs.ServerCert, _certs.ServerKey, RequireCertificate: true));
+        _broker = await MosquittoBroker.StartAsync(
+            new TlsListener(_certs.CaCert, _certs.ServerCert, _certs.ServerKey, RequireCertificate: true),
+            new TlsListener(_certs.CaCert, _certs.IntermediateServerChain, _certs.IntermediateServerKey, RequireCertificate: true));
 
     public async Task DisposeAsync()
     {

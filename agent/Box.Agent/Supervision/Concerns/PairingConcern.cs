@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Box.Agent.Cloud.Commands;
+using Box.Protocol.Commands;
 using Box.Agent.Configuration;
 using Box.Agent.Pairing;
 

@@ -1,4 +1,5 @@
 using Box.Agent.Cloud.Commands;
+using Box.Protocol.Commands;
 using Box.Agent.Pairing;
 using Box.Agent.Supervision.Concerns;
 

@@ -1,6 +1,6 @@
-namespace Box.Agent.Cloud.Commands;
+namespace Box.Protocol.Commands;
 
-/// <summary>Reply error codes from docs/contract.md ("Error codes").</summary>
+/// <summary>Reply error codes (docs/contract.md, "Error codes").</summary>
 public static class ErrorCodes
 {
     public const string BadRequest = "bad_request";
