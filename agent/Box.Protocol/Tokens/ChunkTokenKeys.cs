@@ -7,17 +7,17 @@ namespace Box.Protocol.Tokens;
 /// <c>kid</c> (<c>scheduler.publicKeyPem</c>). Only ECDSA P-256.</summary>
 public sealed class ChunkTokenKeys : IDisposable
 {
-    readonly Dictionary<string, ECDsa> byKid;
+    readonly Dictionary<string, ECDsa> _byKid;
 
     ChunkTokenKeys(ECDsa? defaultKey, Dictionary<string, ECDsa> byKid)
     {
         Default = defaultKey;
-        this.byKid = byKid;
+        _byKid = byKid;
     }
 
     public ECDsa? Default { get; }
 
-    public IReadOnlyCollection<string> Kids => byKid.Keys;
+    public IReadOnlyCollection<string> Kids => _byKid.Keys;
 
     /// <exception cref="ArgumentException">a PEM is not an ECDSA P-256 public key, or a kid is unusable.</exception>
     public static ChunkTokenKeys FromPem(string? defaultPem, IReadOnlyDictionary<string, string>? pemByKid = null)
@@ -60,7 +60,7 @@ public sealed class ChunkTokenKeys : IDisposable
     }
 
     /// <summary>The key for <paramref name="kid"/>; without kid the default.</summary>
-    public ECDsa? Find(string? kid) => kid is null ? Default : byKid.GetValueOrDefault(kid);
+    public ECDsa? Find(string? kid) => kid is null ? Default : _byKid.GetValueOrDefault(kid);
 
     static ECDsa Import(string pem, string what)
     {
@@ -85,7 +85,7 @@ public sealed class ChunkTokenKeys : IDisposable
     public void Dispose()
     {
         Default?.Dispose();
-        foreach (var key in byKid.Values)
+        foreach (var key in _byKid.Values)
             key.Dispose();
     }
 }

@@ -11,8 +11,8 @@ namespace Box.Protocol.Tokens;
 /// (<c>kid</c> left out when null). For boxctl and tests; boxes never mint.</summary>
 public sealed class ChunkTokenMinter
 {
-    readonly ECDsa key;
-    readonly string headerSegment;
+    readonly ECDsa _key;
+    readonly string _headerSegment;
 
     /// <param name="privateKey">the scheduler's ECDSA P-256 key (not disposed here).</param>
     public ChunkTokenMinter(ECDsa privateKey, string? kid = null)
@@ -22,9 +22,9 @@ public sealed class ChunkTokenMinter
             throw new ArgumentException($"the signing key must be ECDSA P-256, not a {privateKey.KeySize}-bit key", nameof(privateKey));
         if (kid is not null && !ChunkTokenFormat.IsPrintableAscii(kid, ChunkTokenFormat.MaxKidLength))
             throw new ArgumentException($"kid must be 1..{ChunkTokenFormat.MaxKidLength} printable ASCII characters", nameof(kid));
-        key = privateKey;
+        _key = privateKey;
         var header = new JwtHeader { Alg = ChunkTokenFormat.Algorithm, Typ = ChunkTokenFormat.Type, Kid = kid };
-        headerSegment = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(header, TokenJsonContext.Default.JwtHeader));
+        _headerSegment = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(header, TokenJsonContext.Default.JwtHeader));
     }
 
     /// <exception cref="ArgumentException">a claim breaks the format (hash, jti, box id).</exception>
@@ -39,8 +39,8 @@ public sealed class ChunkTokenMinter
             throw new ArgumentException(problem, nameof(claims));
         var normalized = claims with { H = claims.H.ToLowerInvariant() };
         string payloadSegment = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(normalized, TokenJsonContext.Default.ChunkTokenClaims));
-        string signingInput = headerSegment + "." + payloadSegment;
-        byte[] signature = key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256,
+        string signingInput = _headerSegment + "." + payloadSegment;
+        byte[] signature = _key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256,
             DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         return signingInput + "." + Base64Url.EncodeToString(signature);
     }

@@ -10,16 +10,16 @@ public sealed class TopicLayout
     public const string DefaultPrefix = "box/{id}/";
     public static readonly TopicLayout Default = Parse(DefaultPrefix);
 
-    readonly string before;
-    readonly string after;
+    readonly string _before;
+    readonly string _after;
 
     TopicLayout(string before, string after)
     {
-        this.before = before;
-        this.after = after;
+        _before = before;
+        _after = after;
     }
 
-    public string Prefix => before + "{id}" + after;
+    public string Prefix => _before + "{id}" + _after;
 
     /// <summary>Null when <paramref name="prefix"/> is a usable template, else
     /// why not (for the caller to put after the name of its setting).</summary>
@@ -52,7 +52,7 @@ public sealed class TopicLayout
     public string PrefixOf(string boxId)
     {
         BoxId.Validate(boxId);
-        return before + boxId + after;
+        return _before + boxId + _after;
     }
 
     /// <summary>All topics of one box.</summary>
@@ -62,22 +62,22 @@ public sealed class TopicLayout
     public string For(string boxId, string leaf) => PrefixOf(boxId) + leaf;
 
     /// <summary><c>box/+/{leaf}</c>: the same leaf of every box.</summary>
-    public string ForAll(string leaf) => before + "+" + after + leaf;
+    public string ForAll(string leaf) => _before + "+" + _after + leaf;
 
     /// <summary>Splits a topic built by this layout into box id and leaf.</summary>
     public bool TryParse(string topic, out string boxId, out string leaf)
     {
         boxId = leaf = "";
-        if (!topic.StartsWith(before, StringComparison.Ordinal))
+        if (!topic.StartsWith(_before, StringComparison.Ordinal))
             return false;
-        int idEnd = topic.IndexOf('/', before.Length);
-        if (idEnd <= before.Length)
+        int idEnd = topic.IndexOf('/', _before.Length);
+        if (idEnd <= _before.Length)
             return false;
         string rest = topic[idEnd..];
-        if (!rest.StartsWith(after, StringComparison.Ordinal))
+        if (!rest.StartsWith(_after, StringComparison.Ordinal))
             return false;
-        boxId = topic[before.Length..idEnd];
-        leaf = rest[after.Length..];
+        boxId = topic[_before.Length..idEnd];
+        leaf = rest[_after.Length..];
         return true;
     }
 }

@@ -10,29 +10,29 @@ namespace Box.Ctl.Cli;
 /// </summary>
 public sealed class ArgReader(IEnumerable<string> args)
 {
-    readonly List<string> args = [.. args];
+    readonly List<string> _args = [.. args];
 
     /// <summary>Value of <c>--name</c>, or null when absent. Given twice is an error.</summary>
     public string? Option(string name)
     {
         string? value = null;
         bool seen = false;
-        for (int i = 0; i < args.Count;)
+        for (int i = 0; i < _args.Count;)
         {
-            string a = args[i];
+            string a = _args[i];
             if (a == name)
             {
-                if (i + 1 >= args.Count)
+                if (i + 1 >= _args.Count)
                     throw new UsageException($"{name} needs a value");
                 Once(name, ref seen);
-                value = args[i + 1];
-                args.RemoveRange(i, 2);
+                value = _args[i + 1];
+                _args.RemoveRange(i, 2);
             }
             else if (a.StartsWith(name + "=", StringComparison.Ordinal))
             {
                 Once(name, ref seen);
                 value = a[(name.Length + 1)..];
-                args.RemoveAt(i);
+                _args.RemoveAt(i);
             }
             else
             {
@@ -49,11 +49,11 @@ public sealed class ArgReader(IEnumerable<string> args)
     public bool Flag(string name)
     {
         bool found = false;
-        for (int i = args.Count - 1; i >= 0; i--)
-            if (args[i] == name)
+        for (int i = _args.Count - 1; i >= 0; i--)
+            if (_args[i] == name)
             {
                 found = true;
-                args.RemoveAt(i);
+                _args.RemoveAt(i);
             }
         return found;
     }
@@ -82,11 +82,11 @@ public sealed class ArgReader(IEnumerable<string> args)
     /// a lone "-" is positional), or null.</summary>
     public string? Positional()
     {
-        int i = args.FindIndex(a => !a.StartsWith("--", StringComparison.Ordinal));
+        int i = _args.FindIndex(a => !a.StartsWith("--", StringComparison.Ordinal));
         if (i < 0)
             return null;
-        string value = args[i];
-        args.RemoveAt(i);
+        string value = _args[i];
+        _args.RemoveAt(i);
         return value;
     }
 
@@ -96,9 +96,9 @@ public sealed class ArgReader(IEnumerable<string> args)
     /// <summary>Fails on the first argument nobody took.</summary>
     public void EnsureEmpty(string command)
     {
-        if (args.Count == 0)
+        if (_args.Count == 0)
             return;
-        string a = args[0];
+        string a = _args[0];
         throw new UsageException(a.StartsWith("--", StringComparison.Ordinal)
             ? $"unknown option {a.Split('=')[0]} for '{command}'"
             : $"unexpected argument '{a}' for '{command}'");

@@ -32,28 +32,28 @@ public sealed class BrokerException(string message, Exception? inner = null) : E
 /// </summary>
 public sealed class BrokerSession : IAsyncDisposable
 {
-    readonly IMqttClient client;
-    readonly Channel<ReceivedMessage> inbox = Channel.CreateUnbounded<ReceivedMessage>(new() { SingleReader = true });
+    readonly IMqttClient _client;
+    readonly Channel<ReceivedMessage> _inbox = Channel.CreateUnbounded<ReceivedMessage>(new() { SingleReader = true });
     /// <summary>A private topic for <see cref="SyncAsync"/> markers.</summary>
-    readonly string syncTopic;
-    int syncCounter;
+    readonly string _syncTopic;
+    int _syncCounter;
 
     BrokerSession(IMqttClient client, string token)
     {
-        this.client = client;
+        _client = client;
         Token = token;
-        syncTopic = $"boxctl/{token}/sync";
+        _syncTopic = $"boxctl/{token}/sync";
         client.ApplicationMessageReceivedAsync += e =>
         {
             var m = e.ApplicationMessage;
-            inbox.Writer.TryWrite(new ReceivedMessage(m.Topic, m.Payload.ToArray(), m.Retain, m.ResponseTopic,
+            _inbox.Writer.TryWrite(new ReceivedMessage(m.Topic, m.Payload.ToArray(), m.Retain, m.ResponseTopic,
                 m.CorrelationData, DateTimeOffset.UtcNow));
             return Task.CompletedTask;
         };
         client.DisconnectedAsync += e =>
         {
             if (e.ClientWasConnected)
-                inbox.Writer.TryComplete(new BrokerException($"lost the broker connection: {e.ReasonString ?? e.Reason.ToString()}"));
+                _inbox.Writer.TryComplete(new BrokerException($"lost the broker connection: {e.ReasonString ?? e.Reason.ToString()}"));
             return Task.CompletedTask;
         };
     }
@@ -61,7 +61,7 @@ public sealed class BrokerSession : IAsyncDisposable
     /// <summary>A random token for per-invocation topics (reply, sync).</summary>
     public string Token { get; }
 
-    public ChannelReader<ReceivedMessage> Messages => inbox.Reader;
+    public ChannelReader<ReceivedMessage> Messages => _inbox.Reader;
 
     public static async Task<BrokerSession> ConnectAsync(GlobalOptions options, CancellationToken cancellationToken)
     {
@@ -152,7 +152,7 @@ public sealed class BrokerSession : IAsyncDisposable
         }
         if (count == 0)
             return;
-        var result = await client.SubscribeAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
+        var result = await _client.SubscribeAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
         foreach (var item in result.Items)
             if (item.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2)
                 throw new BrokerException($"the broker refused the subscription to '{item.TopicFilter.Topic}': {item.ResultCode}");
@@ -172,7 +172,7 @@ public sealed class BrokerSession : IAsyncDisposable
             builder.WithResponseTopic(responseTopic);
         if (correlationData is not null)
             builder.WithCorrelationData(correlationData);
-        var result = await client.PublishAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
+        var result = await _client.PublishAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
         if (result.ReasonCode is not (MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers))
             throw new BrokerException($"the broker refused the message to '{topic}': {result.ReasonCode} {result.ReasonString}".TrimEnd());
     }
@@ -186,15 +186,15 @@ public sealed class BrokerSession : IAsyncDisposable
     /// </summary>
     public async Task<List<ReceivedMessage>> SyncAsync(TimeSpan quiet, CancellationToken cancellationToken)
     {
-        string marker = (++syncCounter).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (syncCounter == 1)
-            await SubscribeAsync([syncTopic], cancellationToken).ConfigureAwait(false);
-        await PublishAsync(syncTopic, Encoding.ASCII.GetBytes(marker), retain: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+        string marker = (++_syncCounter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (_syncCounter == 1)
+            await SubscribeAsync([_syncTopic], cancellationToken).ConfigureAwait(false);
+        await PublishAsync(_syncTopic, Encoding.ASCII.GetBytes(marker), retain: false, cancellationToken: cancellationToken).ConfigureAwait(false);
         var received = new List<ReceivedMessage>();
         while (true)
         {
-            var m = await inbox.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (m.Topic == syncTopic)
+            var m = await _inbox.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (m.Topic == _syncTopic)
             {
                 if (m.PayloadText == marker)
                     break;
@@ -208,7 +208,7 @@ public sealed class BrokerSession : IAsyncDisposable
             idle.CancelAfter(quiet);
             try
             {
-                received.Add(await inbox.Reader.ReadAsync(idle.Token).ConfigureAwait(false));
+                received.Add(await _inbox.Reader.ReadAsync(idle.Token).ConfigureAwait(false));
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -221,14 +221,14 @@ public sealed class BrokerSession : IAsyncDisposable
     {
         try
         {
-            if (client.IsConnected)
-                await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build()).ConfigureAwait(false);
+            if (_client.IsConnected)
+                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build()).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
         {
             // Leaving anyway; the broker drops the session (clean start).
         }
-        client.Dispose();
-        inbox.Writer.TryComplete();
+        _client.Dispose();
+        _inbox.Writer.TryComplete();
     }
 }

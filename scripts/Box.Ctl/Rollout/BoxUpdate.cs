@@ -13,9 +13,9 @@ namespace Box.Ctl.Rollout;
 /// </summary>
 public sealed class BoxUpdate(string boxId, string commandId, string targetVersion)
 {
-    long? initialBootedAt;
-    bool accepted, replyDone, sawOffline, rebooted;
-    string? onlineFw;
+    long? _initialBootedAt;
+    bool _accepted, _replyDone, _sawOffline, _rebooted;
+    string? _onlineFw;
 
     public string BoxId => boxId;
     public string CommandId => commandId;
@@ -33,13 +33,13 @@ public sealed class BoxUpdate(string boxId, string commandId, string targetVersi
             return false;
         }
         InitialFw = Json.String(status, "fw");
-        initialBootedAt = Json.Long(status, "bootedAt");
+        _initialBootedAt = Json.Long(status, "bootedAt");
         if (InitialFw == targetVersion)
         {
             Outcome = new BoxOutcome(boxId, BoxResult.AlreadyCurrent, $"already runs {targetVersion}");
             return false;
         }
-        onlineFw = InitialFw;
+        _onlineFw = InitialFw;
         return true;
     }
 
@@ -49,7 +49,7 @@ public sealed class BoxUpdate(string boxId, string commandId, string targetVersi
             return;
         if (reply.IsAccepted)
         {
-            accepted = true;
+            _accepted = true;
             return;
         }
         if (!reply.Ok)
@@ -57,7 +57,7 @@ public sealed class BoxUpdate(string boxId, string commandId, string targetVersi
             Outcome = new BoxOutcome(boxId, BoxResult.Failed, $"{reply.ErrorCode}: {reply.ErrorMessage ?? "(no message)"}");
             return;
         }
-        replyDone = true;
+        _replyDone = true;
         Decide();
     }
 
@@ -68,13 +68,13 @@ public sealed class BoxUpdate(string boxId, string commandId, string targetVersi
             return;
         if (Json.Bool(status, "online") != true)
         {
-            sawOffline = true;
-            onlineFw = null;
+            _sawOffline = true;
+            _onlineFw = null;
             return;
         }
-        onlineFw = Json.String(status, "fw");
-        if (Json.Long(status, "bootedAt") is { } booted && initialBootedAt is { } before && booted != before)
-            rebooted = true;
+        _onlineFw = Json.String(status, "fw");
+        if (Json.Long(status, "bootedAt") is { } booted && _initialBootedAt is { } before && booted != before)
+            _rebooted = true;
         Decide();
     }
 
@@ -92,7 +92,7 @@ public sealed class BoxUpdate(string boxId, string commandId, string targetVersi
     /// <summary>The wave's time is up: decides whatever is still open.</summary>
     public BoxOutcome TimeOut(TimeSpan waited)
     {
-        Outcome ??= new BoxOutcome(boxId, BoxResult.TimedOut, (replyDone, accepted) switch
+        Outcome ??= new BoxOutcome(boxId, BoxResult.TimedOut, (_replyDone, _accepted) switch
         {
             (true, _) => $"replied done but was not back online with {targetVersion} within {waited.TotalSeconds:0} s",
             (false, true) => $"accepted{(Percent is { } p ? $" ({p:0}%)" : "")} but sent no final reply within {waited.TotalSeconds:0} s",
@@ -103,16 +103,16 @@ public sealed class BoxUpdate(string boxId, string commandId, string targetVersi
 
     void Decide()
     {
-        if (onlineFw is null)
+        if (_onlineFw is null)
             return;
-        if (onlineFw == targetVersion)
+        if (_onlineFw == targetVersion)
         {
-            if (replyDone)
+            if (_replyDone)
                 Outcome = new BoxOutcome(boxId, BoxResult.Updated, $"{InitialFw ?? "?"} -> {targetVersion}");
         }
-        else if (sawOffline || rebooted)
+        else if (_sawOffline || _rebooted)
         {
-            Outcome = new BoxOutcome(boxId, BoxResult.RolledBack, $"came back with fw {onlineFw}, not {targetVersion}");
+            Outcome = new BoxOutcome(boxId, BoxResult.RolledBack, $"came back with fw {_onlineFw}, not {targetVersion}");
         }
     }
 }

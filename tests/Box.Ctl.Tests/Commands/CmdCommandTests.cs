@@ -6,17 +6,17 @@ namespace Box.Ctl.Tests.Commands;
 [Collection("broker")]
 public sealed class CmdCommandTests(SharedBroker shared)
 {
-    readonly MosquittoBroker broker = shared.Broker;
+    readonly MosquittoBroker _broker = shared.Broker;
 
-    readonly string prefix = CtlRunner.UniquePrefix();
+    readonly string _prefix = CtlRunner.UniquePrefix();
 
     Task<CtlResult> Run(params string[] args) =>
-        CtlRunner.RunAsync(["--broker", broker.Url.OriginalString, "--prefix", prefix, "--timeout", "20", .. args]);
+        CtlRunner.RunAsync(["--broker", _broker.Url.OriginalString, "--prefix", _prefix, "--timeout", "20", .. args]);
 
     [Fact]
     public async Task Ping_round_trip_uses_the_response_topic_and_correlation_data()
     {
-        await using var box = new FakeBox(broker.Port, prefix, "b1");
+        await using var box = new FakeBox(_broker.Port, _prefix, "b1");
         FakeBox.IncomingCommand? seen = null;
         box.OnCommand = async (b, cmd) =>
         {
@@ -42,7 +42,7 @@ public sealed class CmdCommandTests(SharedBroker shared)
     [Fact]
     public async Task Args_are_sent_and_json_output_is_the_raw_reply()
     {
-        await using var box = new FakeBox(broker.Port, prefix, "b1");
+        await using var box = new FakeBox(_broker.Port, _prefix, "b1");
         box.OnCommand = (b, cmd) => b.ReplyDoneAsync(cmd, new JsonObject { ["echo"] = cmd.Args!.DeepClone() });
         await box.StartAsync();
 
@@ -57,7 +57,7 @@ public sealed class CmdCommandTests(SharedBroker shared)
     [Fact]
     public async Task Accepted_job_prints_progress_and_waits_for_the_final_reply()
     {
-        await using var box = new FakeBox(broker.Port, prefix, "b1");
+        await using var box = new FakeBox(_broker.Port, _prefix, "b1");
         box.OnCommand = async (b, cmd) =>
         {
             await b.ReplyAcceptedAsync(cmd);
@@ -80,7 +80,7 @@ public sealed class CmdCommandTests(SharedBroker shared)
     [Fact]
     public async Task Error_reply_exits_1_with_code_and_message()
     {
-        await using var box = new FakeBox(broker.Port, prefix, "b1");
+        await using var box = new FakeBox(_broker.Port, _prefix, "b1");
         box.OnCommand = (b, cmd) => b.ReplyErrorAsync(cmd, "unauthorized", "wrong pairing code");
         await box.StartAsync();
 
@@ -93,7 +93,7 @@ public sealed class CmdCommandTests(SharedBroker shared)
     [Fact]
     public async Task Accepted_then_failed_exits_1()
     {
-        await using var box = new FakeBox(broker.Port, prefix, "b1");
+        await using var box = new FakeBox(_broker.Port, _prefix, "b1");
         box.OnCommand = async (b, cmd) =>
         {
             await b.ReplyAcceptedAsync(cmd);
@@ -111,7 +111,7 @@ public sealed class CmdCommandTests(SharedBroker shared)
     [Fact]
     public async Task No_box_times_out_with_exit_3()
     {
-        var result = await CtlRunner.RunAsync("--broker", broker.Url.OriginalString, "--prefix", prefix, "--timeout", "1", "cmd", "nobody", "ping");
+        var result = await CtlRunner.RunAsync("--broker", _broker.Url.OriginalString, "--prefix", _prefix, "--timeout", "1", "cmd", "nobody", "ping");
 
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("no reply from nobody", result.Err);

@@ -6,12 +6,12 @@ namespace Box.Ctl.Tests.Commands;
 [Collection("broker")]
 public sealed class ConfigCommandTests(SharedBroker shared)
 {
-    readonly MosquittoBroker broker = shared.Broker;
+    readonly MosquittoBroker _broker = shared.Broker;
 
-    readonly string prefix = CtlRunner.UniquePrefix();
+    readonly string _prefix = CtlRunner.UniquePrefix();
 
     Task<CtlResult> Run(string? stdin, params string[] args) =>
-        CtlRunner.RunAsync(["--broker", broker.Url.OriginalString, "--prefix", prefix, "--timeout", "20", .. args], stdin);
+        CtlRunner.RunAsync(["--broker", _broker.Url.OriginalString, "--prefix", _prefix, "--timeout", "20", .. args], stdin);
 
     [Fact]
     public async Task Set_is_retained_and_readable_by_get_then_clear_removes_it()

@@ -6,20 +6,20 @@ namespace Box.Ctl.Tests.Commands;
 [Collection("broker")]
 public sealed class ListCommandTests(SharedBroker shared)
 {
-    readonly MosquittoBroker broker = shared.Broker;
+    readonly MosquittoBroker _broker = shared.Broker;
 
-    readonly string prefix = CtlRunner.UniquePrefix();
+    readonly string _prefix = CtlRunner.UniquePrefix();
 
     [Fact]
     public async Task Lists_retained_status_and_state_of_every_box()
     {
-        await using var one = new FakeBox(broker.Port, prefix, "box-one", fw: "1.2.0");
-        await using var two = new FakeBox(broker.Port, prefix, "box-two", fw: "1.3.1");
+        await using var one = new FakeBox(_broker.Port, _prefix, "box-one", fw: "1.2.0");
+        await using var two = new FakeBox(_broker.Port, _prefix, "box-two", fw: "1.3.1");
         await one.StartAsync();
         await two.StartAsync();
         await one.PublishStateAsync(new JsonObject { ["paired"] = true, ["owner"] = "alice", ["configVersion"] = 7 });
 
-        var result = await CtlRunner.RunAsync("--broker", broker.Url.OriginalString, "--prefix", prefix, "list");
+        var result = await CtlRunner.RunAsync("--broker", _broker.Url.OriginalString, "--prefix", _prefix, "list");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         string[] lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -33,13 +33,13 @@ public sealed class ListCommandTests(SharedBroker shared)
     [Fact]
     public async Task Json_output_and_offline_boxes()
     {
-        await using (var gone = new FakeBox(broker.Port, prefix, "gone"))
+        await using (var gone = new FakeBox(_broker.Port, _prefix, "gone"))
         {
             await gone.StartAsync();
             await gone.PublishStatusAsync(online: false);
         }
 
-        var result = await CtlRunner.RunAsync("--broker", broker.Url.OriginalString, "--prefix", prefix, "--json", "list");
+        var result = await CtlRunner.RunAsync("--broker", _broker.Url.OriginalString, "--prefix", _prefix, "--json", "list");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var boxes = JsonNode.Parse(result.Out)!.AsArray();

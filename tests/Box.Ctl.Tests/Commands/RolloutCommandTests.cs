@@ -6,16 +6,16 @@ namespace Box.Ctl.Tests.Commands;
 [Collection("broker")]
 public sealed class RolloutCommandTests(SharedBroker shared)
 {
-    readonly MosquittoBroker broker = shared.Broker;
+    readonly MosquittoBroker _broker = shared.Broker;
 
     const string Sha = "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881";
-    readonly string prefix = CtlRunner.UniquePrefix();
+    readonly string _prefix = CtlRunner.UniquePrefix();
 
     enum Behaviour { Updates, RollsBack, Refuses }
 
     async Task<FakeBox> StartBox(string id, Behaviour behaviour)
     {
-        var box = new FakeBox(broker.Port, prefix, id, fw: "1.0.0");
+        var box = new FakeBox(_broker.Port, _prefix, id, fw: "1.0.0");
         box.OnCommand = async (b, cmd) =>
         {
             if (cmd.Name != "firmware.update")
@@ -39,7 +39,7 @@ public sealed class RolloutCommandTests(SharedBroker shared)
     }
 
     Task<CtlResult> Rollout(params string[] extra) =>
-        CtlRunner.RunAsync(["--broker", broker.Url.OriginalString, "--prefix", prefix, "rollout", "--ids", "b1,b2,b3",
+        CtlRunner.RunAsync(["--broker", _broker.Url.OriginalString, "--prefix", _prefix, "rollout", "--ids", "b1,b2,b3",
             "--url", "http://127.0.0.1:9/fw.boxfw", "--version", "2.0.0", "--size", "1234", "--sha256", Sha,
             "--wave-timeout", "20", .. extra]);
 
@@ -91,9 +91,9 @@ public sealed class RolloutCommandTests(SharedBroker shared)
     [Fact]
     public async Task Boxes_already_on_the_version_or_offline_are_not_sent_anything()
     {
-        await using var current = new FakeBox(broker.Port, prefix, "b1", fw: "2.0.0");
+        await using var current = new FakeBox(_broker.Port, _prefix, "b1", fw: "2.0.0");
         await current.StartAsync();
-        await using (var offline = new FakeBox(broker.Port, prefix, "b2"))
+        await using (var offline = new FakeBox(_broker.Port, _prefix, "b2"))
         {
             await offline.StartAsync();
             await offline.PublishStatusAsync(online: false);

@@ -7,18 +7,18 @@ namespace Box.Ctl.Tests.Commands;
 [Collection("broker")]
 public sealed class WatchCommandTests(SharedBroker shared)
 {
-    readonly MosquittoBroker broker = shared.Broker;
+    readonly MosquittoBroker _broker = shared.Broker;
 
-    readonly string prefix = CtlRunner.UniquePrefix();
+    readonly string _prefix = CtlRunner.UniquePrefix();
 
     [Fact]
     public async Task Streams_events_one_line_each_with_readable_times()
     {
-        await using var box = new FakeBox(broker.Port, prefix, "b1");
+        await using var box = new FakeBox(_broker.Port, _prefix, "b1");
         await box.StartAsync();
         var output = new LineCollector();
         var error = new LineCollector();
-        var watch = BoxCtl.RunAsync(["--broker", broker.Url.OriginalString, "--prefix", prefix, "watch", "--id", "b1", "--topics", "events,telemetry", "--count", "2"],
+        var watch = BoxCtl.RunAsync(["--broker", _broker.Url.OriginalString, "--prefix", _prefix, "watch", "--id", "b1", "--topics", "events,telemetry", "--count", "2"],
             output, error, CancellationToken.None, TextReader.Null, _ => null);
         await error.WaitForAsync("watching");
 
@@ -37,7 +37,7 @@ public sealed class WatchCommandTests(SharedBroker shared)
     {
         using var stop = new CancellationTokenSource();
         var error = new LineCollector();
-        var watch = BoxCtl.RunAsync(["--broker", broker.Url.OriginalString, "--prefix", prefix, "watch", "--all"],
+        var watch = BoxCtl.RunAsync(["--broker", _broker.Url.OriginalString, "--prefix", _prefix, "watch", "--all"],
             new LineCollector(), error, stop.Token, TextReader.Null, _ => null);
         await error.WaitForAsync("watching");
 

@@ -18,16 +18,16 @@ namespace Box.Ctl.Tests.Support;
 /// </summary>
 public sealed class FakeBox : IAsyncDisposable
 {
-    readonly IMqttClient client = new MqttClientFactory().CreateMqttClient();
-    readonly string prefix;
-    long seq;
+    readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    readonly string _prefix;
+    long _seq;
 
     public FakeBox(int port, string prefixTemplate, string id, string fw = "1.0.0")
     {
         Port = port;
         Id = id;
         Fw = fw;
-        prefix = TopicLayout.Parse(prefixTemplate).PrefixOf(id);
+        _prefix = TopicLayout.Parse(prefixTemplate).PrefixOf(id);
     }
 
     public int Port { get; }
@@ -45,11 +45,11 @@ public sealed class FakeBox : IAsyncDisposable
         public JsonObject? Args => Body["args"] as JsonObject;
     }
 
-    public string Topic(string leaf) => prefix + leaf;
+    public string Topic(string leaf) => _prefix + leaf;
 
     public async Task StartAsync()
     {
-        client.ApplicationMessageReceivedAsync += e =>
+        _client.ApplicationMessageReceivedAsync += e =>
         {
             var m = e.ApplicationMessage;
             if (m.Topic != Topic(TopicNames.Cmd))
@@ -70,8 +70,8 @@ public sealed class FakeBox : IAsyncDisposable
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
-        await client.ConnectAsync(options);
-        await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+        await _client.ConnectAsync(options);
+        await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic(Topic(TopicNames.Cmd)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)).Build());
         await PublishStatusAsync(online: true);
     }
@@ -86,9 +86,9 @@ public sealed class FakeBox : IAsyncDisposable
     public Task PublishEventAsync(string type, JsonObject? fields = null)
     {
         var ev = fields?.DeepClone().AsObject() ?? new JsonObject();
-        ev["seq"] = Interlocked.Increment(ref seq);
+        ev["seq"] = Interlocked.Increment(ref _seq);
         ev["type"] = type;
-        ev["ts"] = 1_700_000_100 + seq;
+        ev["ts"] = 1_700_000_100 + _seq;
         return PublishAsync(Topic(TopicNames.Events), ev, retain: false);
     }
 
@@ -107,7 +107,7 @@ public sealed class FakeBox : IAsyncDisposable
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         if (cmd.CorrelationData is { } cd)
             builder.WithCorrelationData(cd);
-        await client.PublishAsync(builder.Build());
+        await _client.PublishAsync(builder.Build());
     }
 
     public Task ReplyDoneAsync(IncomingCommand cmd, JsonObject? result = null) => PublishReplyAsync(cmd, Replies.Done(cmd.Id, result));
@@ -131,7 +131,7 @@ public sealed class FakeBox : IAsyncDisposable
     }
 
     async Task PublishAsync(string topic, JsonObject payload, bool retain) =>
-        await client.PublishAsync(new MqttApplicationMessageBuilder()
+        await _client.PublishAsync(new MqttApplicationMessageBuilder()
             .WithTopic(topic)
             .WithPayload(Encoding.UTF8.GetBytes(payload.ToJsonString()))
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
@@ -140,8 +140,8 @@ public sealed class FakeBox : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (client.IsConnected)
-            await client.DisconnectAsync();
-        client.Dispose();
+        if (_client.IsConnected)
+            await _client.DisconnectAsync();
+        _client.Dispose();
     }
 }

@@ -5,27 +5,27 @@ namespace Box.Ctl.Tests.Support;
 /// <summary>A thread-safe TextWriter whose text tests read while boxctl runs.</summary>
 public sealed class LineCollector : TextWriter
 {
-    readonly StringBuilder text = new();
-    readonly object gate = new();
+    readonly StringBuilder _text = new();
+    readonly object _gate = new();
 
     public override Encoding Encoding => Encoding.UTF8;
 
     public override void Write(char value)
     {
-        lock (gate)
-            text.Append(value);
+        lock (_gate)
+            _text.Append(value);
     }
 
     public override void Write(string? value)
     {
-        lock (gate)
-            text.Append(value);
+        lock (_gate)
+            _text.Append(value);
     }
 
     public override string ToString()
     {
-        lock (gate)
-            return text.ToString();
+        lock (_gate)
+            return _text.ToString();
     }
 
     /// <summary>Waits (polling, generous limit) until the text contains <paramref name="fragment"/>.</summary>

@@ -8,9 +8,9 @@ namespace Box.Protocol.Tests.Tls;
 /// mosquitto are in the agent's and boxctl's TLS tests.</summary>
 public sealed class BrokerCertificateValidatorTests : IDisposable
 {
-    readonly TestCertificates certs = new();
+    readonly TestCertificates _certs = new();
 
-    public void Dispose() => certs.Dispose();
+    public void Dispose() => _certs.Dispose();
 
     static X509Certificate2 Leaf(string pemFile) => X509Certificate2.CreateFromPem(File.ReadAllText(pemFile));
 
@@ -25,8 +25,8 @@ public sealed class BrokerCertificateValidatorTests : IDisposable
     [Fact]
     public void A_leaf_under_the_pinned_ca_is_trusted()
     {
-        var validator = new BrokerCertificateValidator("127.0.0.1", PinnedCa.Load(certs.CaCert));
-        using var leaf = Leaf(certs.ServerCert);
+        var validator = new BrokerCertificateValidator("127.0.0.1", PinnedCa.Load(_certs.CaCert));
+        using var leaf = Leaf(_certs.ServerCert);
 
         Assert.Null(validator.Check(leaf, Presented(), SslPolicyErrors.RemoteCertificateChainErrors));
     }
@@ -34,20 +34,20 @@ public sealed class BrokerCertificateValidatorTests : IDisposable
     [Fact]
     public void A_leaf_under_an_intermediate_is_trusted_only_with_the_intermediate_the_broker_sent()
     {
-        var validator = new BrokerCertificateValidator("127.0.0.1", PinnedCa.Load(certs.CaCert), certs.CaCert);
-        using var leaf = Leaf(certs.IntermediateServerChain);
-        using var intermediate = Leaf(certs.IntermediateCert);
+        var validator = new BrokerCertificateValidator("127.0.0.1", PinnedCa.Load(_certs.CaCert), _certs.CaCert);
+        using var leaf = Leaf(_certs.IntermediateServerChain);
+        using var intermediate = Leaf(_certs.IntermediateCert);
 
         Assert.Null(validator.Check(leaf, Presented(leaf, intermediate), SslPolicyErrors.RemoteCertificateChainErrors));
-        Assert.Contains("does not chain to the pinned CA in " + certs.CaCert, validator.Check(leaf, Presented(leaf), SslPolicyErrors.RemoteCertificateChainErrors));
+        Assert.Contains("does not chain to the pinned CA in " + _certs.CaCert, validator.Check(leaf, Presented(leaf), SslPolicyErrors.RemoteCertificateChainErrors));
     }
 
     [Fact]
     public void Another_ca_a_wrong_name_and_no_certificate_are_refused()
     {
-        var validator = new BrokerCertificateValidator("127.0.0.1", PinnedCa.Load(certs.OtherCaCert));
-        using var leaf = Leaf(certs.IntermediateServerChain);
-        using var intermediate = Leaf(certs.IntermediateCert);
+        var validator = new BrokerCertificateValidator("127.0.0.1", PinnedCa.Load(_certs.OtherCaCert));
+        using var leaf = Leaf(_certs.IntermediateServerChain);
+        using var intermediate = Leaf(_certs.IntermediateCert);
 
         Assert.Contains("does not chain", validator.Check(leaf, Presented(leaf, intermediate), SslPolicyErrors.RemoteCertificateChainErrors));
         Assert.Contains("not issued for host", validator.Check(leaf, null, SslPolicyErrors.RemoteCertificateNameMismatch));

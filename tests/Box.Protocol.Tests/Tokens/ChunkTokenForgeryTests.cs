@@ -11,11 +11,11 @@ namespace Box.Protocol.Tests.Tokens;
 /// when it is genuine but grants something else.</summary>
 public sealed class ChunkTokenForgeryTests : IDisposable
 {
-    readonly TokenFixture f = new();
+    readonly TokenFixture _f = new();
 
-    public void Dispose() => f.Dispose();
+    public void Dispose() => _f.Dispose();
 
-    ChunkTokenResult Verify(string? token, string? box = null) => f.Verifier.Verify(token, TokenFixture.Hash, box);
+    ChunkTokenResult Verify(string? token, string? box = null) => _f.Verifier.Verify(token, TokenFixture.Hash, box);
 
     void Unauthorized(F expected, string? token)
     {
@@ -29,10 +29,10 @@ public sealed class ChunkTokenForgeryTests : IDisposable
     [Fact]
     public void Alg_none_is_refused_with_or_without_a_signature()
     {
-        string unsigned = TokenFixture.B64("""{"alg":"none","typ":"JWT"}""") + "." + TokenFixture.B64(f.Claims());
+        string unsigned = TokenFixture.B64("""{"alg":"none","typ":"JWT"}""") + "." + TokenFixture.B64(_f.Claims());
         Unauthorized(F.Malformed, unsigned + ".");
         Unauthorized(F.WrongAlgorithm, unsigned + "." + TokenFixture.B64("x"));
-        Unauthorized(F.WrongAlgorithm, f.Sign("""{"alg":"None","kid":"k1"}""", f.Claims()));
+        Unauthorized(F.WrongAlgorithm, _f.Sign("""{"alg":"None","kid":"k1"}""", _f.Claims()));
     }
 
     [Fact]
@@ -40,8 +40,8 @@ public sealed class ChunkTokenForgeryTests : IDisposable
     {
         foreach (var kid in new[] { "\"kid\":\"k1\",", "" })
         {
-            string input = TokenFixture.B64($$"""{{{kid}}"alg":"HS256"}""") + "." + TokenFixture.B64(f.Claims());
-            byte[] mac = HMACSHA256.HashData(Encoding.ASCII.GetBytes(TokenFixture.PublicPem(f.Key)), Encoding.ASCII.GetBytes(input));
+            string input = TokenFixture.B64($$"""{{{kid}}"alg":"HS256"}""") + "." + TokenFixture.B64(_f.Claims());
+            byte[] mac = HMACSHA256.HashData(Encoding.ASCII.GetBytes(TokenFixture.PublicPem(_f.Key)), Encoding.ASCII.GetBytes(input));
             Unauthorized(F.WrongAlgorithm, input + "." + Base64Url.EncodeToString(mac));
         }
     }
@@ -50,53 +50,53 @@ public sealed class ChunkTokenForgeryTests : IDisposable
     public void Rs256_and_es384_and_a_missing_or_lowercase_alg_are_refused()
     {
         using var rsa = RSA.Create(2048);
-        string input = TokenFixture.B64("""{"alg":"RS256","kid":"k1"}""") + "." + TokenFixture.B64(f.Claims());
+        string input = TokenFixture.B64("""{"alg":"RS256","kid":"k1"}""") + "." + TokenFixture.B64(_f.Claims());
         byte[] rs = rsa.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         Unauthorized(F.WrongAlgorithm, input + "." + Base64Url.EncodeToString(rs));
 
         using var p384 = ECDsa.Create(ECCurve.NamedCurves.nistP384);
-        Unauthorized(F.WrongAlgorithm, f.Sign("""{"alg":"ES384","kid":"k1"}""", f.Claims(), p384));
-        Unauthorized(F.WrongAlgorithm, f.Sign("""{"kid":"k1"}""", f.Claims()));
-        Unauthorized(F.WrongAlgorithm, f.Sign("""{"alg":"es256","kid":"k1"}""", f.Claims()));
-        Unauthorized(F.BadJson, f.Sign("""{"alg":["ES256"],"kid":"k1"}""", f.Claims()));
+        Unauthorized(F.WrongAlgorithm, _f.Sign("""{"alg":"ES384","kid":"k1"}""", _f.Claims(), p384));
+        Unauthorized(F.WrongAlgorithm, _f.Sign("""{"kid":"k1"}""", _f.Claims()));
+        Unauthorized(F.WrongAlgorithm, _f.Sign("""{"alg":"es256","kid":"k1"}""", _f.Claims()));
+        Unauthorized(F.BadJson, _f.Sign("""{"alg":["ES256"],"kid":"k1"}""", _f.Claims()));
     }
 
     [Fact]
     public void Crit_duplicate_members_and_a_foreign_typ_are_refused()
     {
-        Unauthorized(F.UnsupportedHeader, f.Sign("""{"alg":"ES256","kid":"k1","crit":["exp"],"exp":1}""", f.Claims()));
-        Unauthorized(F.BadJson, f.Sign("""{"alg":"ES256","kid":"k1","alg":"none"}""", f.Claims()));
-        Unauthorized(F.Malformed, f.Sign("""{"alg":"ES256","kid":"k1","typ":"at+jwt"}""", f.Claims()));
-        Unauthorized(F.BadJson, f.Sign("""{"alg":"ES256","kid":"k1"}""", $$"""{"h":"{{TokenFixture.Hash}}","h":"{{TokenFixture.OtherHash}}","exp":1900000000,"jti":"j"}"""));
+        Unauthorized(F.UnsupportedHeader, _f.Sign("""{"alg":"ES256","kid":"k1","crit":["exp"],"exp":1}""", _f.Claims()));
+        Unauthorized(F.BadJson, _f.Sign("""{"alg":"ES256","kid":"k1","alg":"none"}""", _f.Claims()));
+        Unauthorized(F.Malformed, _f.Sign("""{"alg":"ES256","kid":"k1","typ":"at+jwt"}""", _f.Claims()));
+        Unauthorized(F.BadJson, _f.Sign("""{"alg":"ES256","kid":"k1"}""", $$"""{"h":"{{TokenFixture.Hash}}","h":"{{TokenFixture.OtherHash}}","exp":1900000000,"jti":"j"}"""));
     }
 
     [Fact]
     public void Unknown_kid_another_key_and_no_default_are_refused()
     {
-        Unauthorized(F.UnknownKey, f.Sign("""{"alg":"ES256","kid":"k9"}""", f.Claims()));
-        Unauthorized(F.BadSignature, f.Sign("""{"alg":"ES256","kid":"k1"}""", f.Claims(), f.Key2));
-        using var keys = ChunkTokenKeys.FromPem(null, new Dictionary<string, string> { ["k1"] = TokenFixture.PublicPem(f.Key) });
-        var result = new ChunkTokenVerifier(keys, f.Clock).Verify(f.Mint(kid: null), TokenFixture.Hash);
+        Unauthorized(F.UnknownKey, _f.Sign("""{"alg":"ES256","kid":"k9"}""", _f.Claims()));
+        Unauthorized(F.BadSignature, _f.Sign("""{"alg":"ES256","kid":"k1"}""", _f.Claims(), _f.Key2));
+        using var keys = ChunkTokenKeys.FromPem(null, new Dictionary<string, string> { ["k1"] = TokenFixture.PublicPem(_f.Key) });
+        var result = new ChunkTokenVerifier(keys, _f.Clock).Verify(_f.Mint(kid: null), TokenFixture.Hash);
         Assert.Equal(F.UnknownKey, result.Failure);
     }
 
     [Fact]
     public void Tampered_payload_signature_or_a_der_signature_fail_the_signature()
     {
-        string[] parts = f.Mint().Split('.');
-        string longer = TokenFixture.B64(f.Claims(ttl: 999_999));
+        string[] parts = _f.Mint().Split('.');
+        string longer = TokenFixture.B64(_f.Claims(ttl: 999_999));
         Unauthorized(F.BadSignature, parts[0] + "." + longer + "." + parts[2]);
 
         byte[] signature = Base64Url.DecodeFromChars(parts[2]);
         signature[10] ^= 1;
         Unauthorized(F.BadSignature, parts[0] + "." + parts[1] + "." + Base64Url.EncodeToString(signature));
-        Unauthorized(F.BadSignature, f.Sign("""{"alg":"ES256","kid":"k1"}""", f.Claims(), format: DSASignatureFormat.Rfc3279DerSequence));
+        Unauthorized(F.BadSignature, _f.Sign("""{"alg":"ES256","kid":"k1"}""", _f.Claims(), format: DSASignatureFormat.Rfc3279DerSequence));
     }
 
     [Fact]
     public void Shape_base64url_and_json_errors_are_401()
     {
-        string good = f.Mint();
+        string good = _f.Mint();
         Unauthorized(F.Missing, null);
         Unauthorized(F.Missing, "");
         Unauthorized(F.TooLong, new string('a', ChunkTokenFormat.MaxTokenLength + 1));
@@ -107,7 +107,7 @@ public sealed class ChunkTokenForgeryTests : IDisposable
         Unauthorized(F.BadBase64Url, good.Replace('-', '+').Replace('_', '/') + "==");
         Unauthorized(F.BadBase64Url, good.Insert(5, "*"));
         Unauthorized(F.BadJson, "a" + good);
-        Unauthorized(F.BadJson, TokenFixture.B64("not json") + "." + TokenFixture.B64(f.Claims()) + "." + good.Split('.')[2]);
+        Unauthorized(F.BadJson, TokenFixture.B64("not json") + "." + TokenFixture.B64(_f.Claims()) + "." + good.Split('.')[2]);
     }
 
     [Theory]
@@ -120,14 +120,14 @@ public sealed class ChunkTokenForgeryTests : IDisposable
     [InlineData("""[1,2]""")]
     public void Signed_claims_of_the_wrong_shape_are_401(string claims)
     {
-        Unauthorized(F.BadJson, f.Sign("""{"alg":"ES256","kid":"k1"}""", claims.Replace("HASH", TokenFixture.Hash, StringComparison.Ordinal)));
+        Unauthorized(F.BadJson, _f.Sign("""{"alg":"ES256","kid":"k1"}""", claims.Replace("HASH", TokenFixture.Hash, StringComparison.Ordinal)));
     }
 
     [Fact]
     public void Signed_claims_with_bad_values_are_401()
     {
-        Unauthorized(F.Malformed, f.Sign("""{"alg":"ES256","kid":"k1"}""", """{"h":"abc","exp":1900000000,"jti":"j"}"""));
-        Unauthorized(F.Malformed, f.Sign("""{"alg":"ES256","kid":"k1"}""", $$"""{"h":"{{TokenFixture.Hash}}","exp":1900000000,"jti":""}"""));
+        Unauthorized(F.Malformed, _f.Sign("""{"alg":"ES256","kid":"k1"}""", """{"h":"abc","exp":1900000000,"jti":"j"}"""));
+        Unauthorized(F.Malformed, _f.Sign("""{"alg":"ES256","kid":"k1"}""", $$"""{"h":"{{TokenFixture.Hash}}","exp":1900000000,"jti":""}"""));
     }
 
     [Fact]
@@ -136,11 +136,11 @@ public sealed class ChunkTokenForgeryTests : IDisposable
         long now = TokenFixture.Now.ToUnixTimeSeconds();
         var cases = new (string Token, string? Box, F Expected)[]
         {
-            (f.Mint(hash: TokenFixture.OtherHash), null, F.WrongChunk),
-            (f.Mint(box: "b2"), "b1", F.WrongBox),
-            (f.Mint(box: "b2"), null, F.WrongBox),
-            (f.Mint(ttl: -3600), null, F.Expired),
-            (f.Mint(nbf: now + 3600), null, F.NotYetValid),
+            (_f.Mint(hash: TokenFixture.OtherHash), null, F.WrongChunk),
+            (_f.Mint(box: "b2"), "b1", F.WrongBox),
+            (_f.Mint(box: "b2"), null, F.WrongBox),
+            (_f.Mint(ttl: -3600), null, F.Expired),
+            (_f.Mint(nbf: now + 3600), null, F.NotYetValid),
         };
         foreach (var (token, box, expected) in cases)
         {
@@ -155,6 +155,6 @@ public sealed class ChunkTokenForgeryTests : IDisposable
     [Fact]
     public void Hash_comparison_ignores_case()
     {
-        Assert.True(f.Verifier.Verify(f.Mint(), TokenFixture.Hash.ToUpperInvariant()).IsValid);
+        Assert.True(_f.Verifier.Verify(_f.Mint(), TokenFixture.Hash.ToUpperInvariant()).IsValid);
     }
 }

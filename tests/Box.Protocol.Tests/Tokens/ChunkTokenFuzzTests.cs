@@ -8,9 +8,9 @@ namespace Box.Protocol.Tests.Tokens;
 public sealed class ChunkTokenFuzzTests : IDisposable
 {
     const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ {}\"\0é";
-    readonly TokenFixture f = new();
+    readonly TokenFixture _f = new();
 
-    public void Dispose() => f.Dispose();
+    public void Dispose() => _f.Dispose();
 
     [Fact]
     public void Random_text_is_refused_without_exceptions()
@@ -22,7 +22,7 @@ public sealed class ChunkTokenFuzzTests : IDisposable
             int length = random.Next(0, i % 100 == 0 ? 6000 : 300);
             for (int j = 0; j < length; j++)
                 text.Append(Alphabet[random.Next(Alphabet.Length)]);
-            Assert.False(f.Verifier.Verify(text.ToString(), TokenFixture.Hash).IsValid);
+            Assert.False(_f.Verifier.Verify(text.ToString(), TokenFixture.Hash).IsValid);
         }
     }
 
@@ -30,8 +30,8 @@ public sealed class ChunkTokenFuzzTests : IDisposable
     public void Mutated_tokens_never_verify_with_other_claims()
     {
         var random = new Random(11);
-        string original = f.Mint(box: "b1");
-        var expected = f.Verifier.Verify(original, TokenFixture.Hash, "b1").Claims;
+        string original = _f.Mint(box: "b1");
+        var expected = _f.Verifier.Verify(original, TokenFixture.Hash, "b1").Claims;
         Assert.NotNull(expected);
         string[] segments = original.Split('.');
         for (int i = 0; i < 20_000; i++)
@@ -47,7 +47,7 @@ public sealed class ChunkTokenFuzzTests : IDisposable
                     token = new StringBuilder(segments[0] + "." + TokenFixture.B64(Encoding.UTF8.GetString(Convert.FromBase64String(Pad(segments[1]))).Replace('j', 'k')) + "." + segments[2]);
                     break;
             }
-            var result = f.Verifier.Verify(token.ToString(), TokenFixture.Hash, "b1");
+            var result = _f.Verifier.Verify(token.ToString(), TokenFixture.Hash, "b1");
             if (result.IsValid)
                 Assert.Equal(expected, result.Claims);
         }

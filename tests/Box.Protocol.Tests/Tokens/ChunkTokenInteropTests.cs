@@ -8,17 +8,17 @@ namespace Box.Protocol.Tests.Tokens;
 /// reads ours: Microsoft.IdentityModel.JsonWebTokens both ways.</summary>
 public sealed class ChunkTokenInteropTests : IDisposable
 {
-    readonly TokenFixture f = new();
+    readonly TokenFixture _f = new();
 
-    public void Dispose() => f.Dispose();
+    public void Dispose() => _f.Dispose();
 
     ECDsaSecurityKey SecurityKey(bool withPrivate)
     {
         var key = System.Security.Cryptography.ECDsa.Create();
         if (withPrivate)
-            key.ImportPkcs8PrivateKey(f.Key.ExportPkcs8PrivateKey(), out _);
+            key.ImportPkcs8PrivateKey(_f.Key.ExportPkcs8PrivateKey(), out _);
         else
-            key.ImportSubjectPublicKeyInfo(f.Key.ExportSubjectPublicKeyInfo(), out _);
+            key.ImportSubjectPublicKeyInfo(_f.Key.ExportSubjectPublicKeyInfo(), out _);
         return new ECDsaSecurityKey(key) { KeyId = "k1" };
     }
 
@@ -37,7 +37,7 @@ public sealed class ChunkTokenInteropTests : IDisposable
             SigningCredentials = new SigningCredentials(signingKey, SecurityAlgorithms.EcdsaSha256),
         });
 
-        var result = new ChunkTokenVerifier(f.Keys, TimeProvider.System).Verify(token, TokenFixture.Hash, "b1");
+        var result = new ChunkTokenVerifier(_f.Keys, TimeProvider.System).Verify(token, TokenFixture.Hash, "b1");
 
         Assert.True(result.IsValid, result.Reason);
         Assert.Equal("lib-1", result.Claims!.Jti);
@@ -46,7 +46,7 @@ public sealed class ChunkTokenInteropTests : IDisposable
     [Fact]
     public async Task Our_token_verifies_in_the_library()
     {
-        string token = new ChunkTokenMinter(f.Key, "k1").Mint(TokenFixture.Hash, DateTimeOffset.UtcNow.AddMinutes(5), "ours-1", box: "b1");
+        string token = new ChunkTokenMinter(_f.Key, "k1").Mint(TokenFixture.Hash, DateTimeOffset.UtcNow.AddMinutes(5), "ours-1", box: "b1");
 
         var result = await new JsonWebTokenHandler().ValidateTokenAsync(token, new TokenValidationParameters
         {
