@@ -64,6 +64,9 @@ public sealed record SchedulerConfig
 {
     /// <summary>PEM of the scheduler's ECDSA P-256 key that signs chunk tokens.</summary>
     public string? PublicKeyPem { get; init; }
+    /// <summary>Scheduler keys by <c>kid</c> (PEM), for key rotation: a token's
+    /// <c>kid</c> picks its key; a token without one uses <see cref="PublicKeyPem"/>.</summary>
+    public IReadOnlyDictionary<string, string> PublicKeys { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }
 
 public sealed record PairingConfig

@@ -30,7 +30,11 @@ public static class ConfigJson
                 ["rateLimitBytesPerSecond"] = w.RateLimitBytesPerSecond,
             })]),
         },
-        ["scheduler"] = new JsonObject { ["publicKeyPem"] = c.Scheduler.PublicKeyPem },
+        ["scheduler"] = new JsonObject
+        {
+            ["publicKeyPem"] = c.Scheduler.PublicKeyPem,
+            ["publicKeys"] = new JsonObject([.. c.Scheduler.PublicKeys.Select(k => KeyValuePair.Create(k.Key, (JsonNode?)k.Value))]),
+        },
         ["pairing"] = new JsonObject
         {
             ["holdSeconds"] = c.Pairing.HoldSeconds,

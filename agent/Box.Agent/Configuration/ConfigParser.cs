@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Box.Protocol.Tokens;
 using Box.Protocol.Topics;
 
 namespace Box.Agent.Configuration;
@@ -121,7 +121,11 @@ public static class ConfigParser
     private static SchedulerConfig ReadScheduler(Section? s)
     {
         if (s is null) return new SchedulerConfig();
-        var config = new SchedulerConfig { PublicKeyPem = s.String("publicKeyPem", null, CheckPublicKeyPem) };
+        var config = new SchedulerConfig
+        {
+            PublicKeyPem = s.String("publicKeyPem", null, CheckPublicKeyPem),
+            PublicKeys = s.StringMap("publicKeys", CheckKid, CheckPublicKeyPem),
+        };
         s.ReportUnknown();
         return config;
     }
@@ -220,19 +224,12 @@ public static class ConfigParser
 
     private static string? CheckPath(string value) => value.Length == 0 ? "expected a path" : null;
 
-    private static string? CheckPublicKeyPem(string value)
-    {
-        try
-        {
-            using var key = ECDsa.Create();
-            key.ImportFromPem(value);
-            return key.KeySize == 256 ? null : $"expected an ECDSA P-256 key, got {key.KeySize} bits";
-        }
-        catch (Exception e) when (e is ArgumentException or CryptographicException)
-        {
-            return "not a PEM ECDSA public key";
-        }
-    }
+    // One rule for scheduler keys: the verifier's (ES256 only, P-256).
+    private static string? CheckPublicKeyPem(string value) => ChunkTokenKeys.Problem(value);
+
+    /// <summary>A token header's <c>kid</c>: 1..64 printable ASCII characters.</summary>
+    private static string? CheckKid(string kid) =>
+        kid.Length is >= 1 and <= 64 && kid.All(c => c is > ' ' and < (char)127) ? null : "expected a key id of 1..64 printable ASCII characters";
 
     private static Func<string, string?> CheckClock(bool allowMidnightEnd) => value =>
     {
@@ -318,6 +315,27 @@ public static class ConfigParser
             if (node is not JsonObject child)
                 throw Fail(key, $"expected object, got {Describe(node)}");
             return new Section(child, PathOf(key) + ".", source, warnings);
+        }
+
+        /// <summary>An object of string values (<c>{"kid":"PEM"}</c>); empty when absent.</summary>
+        public IReadOnlyDictionary<string, string> StringMap(string key, Func<string, string?> checkKey, Func<string, string?> checkValue)
+        {
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            var node = Take(key, out var present);
+            if (!present || node is null) return map;
+            if (node is not JsonObject obj)
+                throw Fail(key, $"expected object, got {Describe(node)}");
+            foreach (var (name, value) in obj)
+            {
+                var itemPath = $"{key}.{name}";
+                if (checkKey(name) is { } keyProblem) throw Fail(itemPath, keyProblem);
+                if (value is not JsonValue v || v.GetValueKind() != JsonValueKind.String)
+                    throw Fail(itemPath, $"expected string, got {Describe(value)}");
+                var text = v.GetValue<string>();
+                if (checkValue(text) is { } problem) throw Fail(itemPath, problem);
+                map[name] = text;
+            }
+            return map;
         }
 
         public JsonArray? Array(string key)

@@ -50,12 +50,12 @@ public sealed class ChunkTokenKeys : IDisposable
     {
         try
         {
-            Import(pem, "key").Dispose();
+            Import(pem, "").Dispose();
             return null;
         }
         catch (ArgumentException e)
         {
-            return e.Message;
+            return e.Message.TrimStart(':', ' ');
         }
     }
 

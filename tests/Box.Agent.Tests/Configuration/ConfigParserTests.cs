@@ -70,7 +70,11 @@ public class ConfigParserTests
     [InlineData("""{"serve":{"schedule":[5]}}""", "serve.schedule[0]: expected object, got 5")]
     [InlineData("""{"pairing":{"holdSeconds":0}}""", "pairing.holdSeconds: expected integer 1..60, got 0")]
     [InlineData("""{"pairing":{"holdSeconds":5,"factoryResetHoldSeconds":5}}""", "pairing.factoryResetHoldSeconds: 5 must be longer than pairing.holdSeconds (5)")]
-    [InlineData("""{"scheduler":{"publicKeyPem":"not a key"}}""", "scheduler.publicKeyPem: not a PEM ECDSA public key")]
+    [InlineData("""{"scheduler":{"publicKeyPem":"not a key"}}""", "scheduler.publicKeyPem: not an EC public key in PEM")]
+    [InlineData("""{"scheduler":{"publicKeys":{"2026-12":"not a key"}}}""", "scheduler.publicKeys.2026-12: not an EC public key in PEM")]
+    [InlineData("""{"scheduler":{"publicKeys":{"":"x"}}}""", "scheduler.publicKeys.: expected a key id of 1..64 printable ASCII")]
+    [InlineData("""{"scheduler":{"publicKeys":{"k":5}}}""", "scheduler.publicKeys.k: expected string, got 5")]
+    [InlineData("""{"scheduler":{"publicKeys":[]}}""", "scheduler.publicKeys: expected object")]
     [InlineData("""{"broker":{"url":"http://example.com"}}""", "broker.url: scheme \"http\" is not supported")]
     [InlineData("""{"broker":{"certFile":"/c.pem"}}""", "broker.keyFile: certFile and keyFile go together")]
     [InlineData("""{"broker":{"topicPrefix":"box/#/"}}""", "broker.topicPrefix: must contain {id}")]
@@ -170,5 +174,19 @@ public class ConfigParserTests
     {
         Assert.Equal(10, Parse("{}").Broker.ReconnectWindowSeconds);
         Assert.Equal(120, Parse("""{"broker":{"reconnectWindowSeconds":120}}""").Broker.ReconnectWindowSeconds);
+    }
+
+    [Fact]
+    public void Scheduler_keys_by_kid_are_read_and_round_trip()
+    {
+        using var a = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var b = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var keys = new JsonObject { ["2026-11"] = a.ExportSubjectPublicKeyInfoPem(), ["2026-12"] = b.ExportSubjectPublicKeyInfoPem() };
+        var c = ConfigParser.Build(new JsonObject { ["scheduler"] = new JsonObject { ["publicKeys"] = keys } }, "test", []);
+        Assert.Equal(["2026-11", "2026-12"], c.Scheduler.PublicKeys.Keys.Order());
+        Assert.Equal(b.ExportSubjectPublicKeyInfoPem(), c.Scheduler.PublicKeys["2026-12"]);
+        var again = ConfigParser.Build(ConfigJson.ToJson(c, redactSecrets: false), "again", []);
+        Assert.Equal(c.Scheduler.PublicKeys, again.Scheduler.PublicKeys);
+        Assert.Empty(ConfigParser.Build([], "defaults", []).Scheduler.PublicKeys);
     }
 }
