@@ -25,7 +25,7 @@ public static class BoxCtl
         Func<string, string?>? environment = null, TimeProvider? clock = null)
     {
         var env = environment ?? Environment.GetEnvironmentVariable;
-        var root = CreateRootCommand(args, output, error, input ?? Console.In, env, clock ?? TimeProvider.System);
+        var root = CreateRootCommand(output, error, input ?? Console.In, env, clock ?? TimeProvider.System);
         var invocation = Configure(output, error);
         if (args.Length == 0)
         {
@@ -83,9 +83,8 @@ public static class BoxCtl
         }
     }
 
-    /// <summary>The command tree. <paramref name="rawArgs"/> reach <c>token</c>,
-    /// which still parses its own arguments.</summary>
-    static RootCommand CreateRootCommand(string[] rawArgs, TextWriter output, TextWriter error, TextReader input,
+    /// <summary>The command tree.</summary>
+    static RootCommand CreateRootCommand(TextWriter output, TextWriter error, TextReader input,
         Func<string, string?> environment, TimeProvider clock)
     {
         var globals = new GlobalOptionSet();
@@ -93,44 +92,18 @@ public static class BoxCtl
 
         var root = new RootCommand(Description);
         globals.AddTo(root);
+        ShadowingHelpAction.Install(root);
         root.Subcommands.Add(ListCommand.Create(Context));
         root.Subcommands.Add(WatchCommand.Create(Context));
         root.Subcommands.Add(CmdCommand.Create(Context));
         root.Subcommands.Add(ConfigCommand.Create(Context));
-        root.Subcommands.Add(TokenAdapter(rawArgs, output, error, input, environment, clock));
+        root.Subcommands.Add(TokenCommand.Create(Context, clock));
         root.Subcommands.Add(RolloutCommand.Create(Context));
         var version = new Command("version", "print boxctl's version");
         version.SetAction(_ => Version(output));
         root.Subcommands.Add(version);
         root.SetAction(int (_) => throw new UsageException($"missing command ({Commands}; --help for usage)"));
         return root;
-    }
-
-    /// <summary><c>token</c> keeps its own parser (<see cref="TokenCommand"/>, on
-    /// <see cref="ArgReader"/>): this command only lists it in help and
-    /// completion and hands it the raw arguments.</summary>
-    static Command TokenAdapter(string[] rawArgs, TextWriter output, TextWriter error, TextReader input,
-        Func<string, string?> environment, TimeProvider clock)
-    {
-        var rest = new Argument<string[]>("ARGS")
-        {
-            Arity = ArgumentArity.ZeroOrMore,
-            Description = "keygen|mint|verify and their options",
-        };
-        var token = new Command("token", "scheduler keys and chunk tokens (no broker needed):\n  "
-            + TokenCommand.Usage.Replace(" | ", "\n  ", StringComparison.Ordinal))
-        {
-            rest,
-        };
-        token.TreatUnmatchedTokensAsErrors = false;
-        token.SetAction((_, ct) =>
-        {
-            var reader = new ArgReader(rawArgs);
-            var options = GlobalOptions.Read(reader, environment);
-            reader.RequirePositional("command"); // "token"
-            return Task.FromResult(TokenCommand.Run(new Invocation(options, reader, output, error, input, ct), clock));
-        });
-        return token;
     }
 
     static InvocationConfiguration Configure(TextWriter output, TextWriter error) => new()

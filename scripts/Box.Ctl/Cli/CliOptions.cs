@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using Box.Protocol.Topics;
 
 namespace Box.Ctl.Cli;
 
@@ -37,6 +38,11 @@ internal static class CliOptions
 
     public static Option<bool> Flag(string name, string description, bool recursive = false) =>
         new(name) { Description = description, Recursive = recursive };
+
+    /// <summary>A box id from the command line or a file: one topic level
+    /// (<see cref="BoxId"/>), else a usage error.</summary>
+    public static string ValidBoxId(string boxId) =>
+        BoxId.Problem(boxId) is { } problem ? throw new UsageException(problem) : boxId;
 
     static long? ParseLong(ArgumentResult r, string name, long min, long max)
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Box.Ctl.Mqtt;
+using Box.Protocol.Topics;
 
 namespace Box.Ctl.Cli;
 
@@ -19,25 +20,6 @@ public sealed record GlobalOptions(
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
     public const long MaxTimeoutSeconds = 7 * 24 * 3600;
 
-    /// <summary>Takes the global options out of <paramref name="args"/> (the
-    /// hand-written path, still used by <c>token</c>).
-    /// <paramref name="environment"/> supplies BOX_BROKER.</summary>
-    public static GlobalOptions Read(ArgReader args, Func<string, string?> environment)
-    {
-        string? broker = args.Option("--broker");
-        string? ca = args.Option("--ca");
-        string? cert = args.Option("--cert");
-        // --key is the client certificate's key only next to --cert:
-        // `token mint --key` names the scheduler key.
-        string? key = cert is not null ? args.Option("--key") : null;
-        string? user = args.Option("--username");
-        string? password = args.Option("--password");
-        string? prefix = args.Option("--prefix");
-        long? timeout = args.LongOption("--timeout", 1, MaxTimeoutSeconds);
-        bool json = args.Flag("--json");
-        return Create(broker, ca, cert, key, user, password, prefix, timeout, json, environment);
-    }
-
     /// <summary>Checks the global options together and builds them.</summary>
     public static GlobalOptions Create(string? brokerText, string? ca, string? cert, string? key, string? user, string? password,
         string? prefix, long? timeoutSeconds, bool json, Func<string, string?> environment)
@@ -52,8 +34,11 @@ public sealed record GlobalOptions(
         foreach (var (name, file) in new[] { ("--ca", ca), ("--cert", cert), ("--key", key) })
             if (file is not null && !File.Exists(file))
                 throw new UsageException($"{name}: no such file '{file}'");
+        prefix ??= TopicLayout.DefaultPrefix;
+        if (TopicLayout.Problem(prefix) is { } problem)
+            throw new UsageException("--prefix: " + problem);
 
-        return new GlobalOptions(broker, ca, cert, key, user, password, TopicLayout.Parse(prefix ?? TopicLayout.DefaultPrefix),
+        return new GlobalOptions(broker, ca, cert, key, user, password, TopicLayout.Parse(prefix),
             timeoutSeconds is { } t ? TimeSpan.FromSeconds(t) : DefaultTimeout, json);
     }
 

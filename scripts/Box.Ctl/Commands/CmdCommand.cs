@@ -30,7 +30,7 @@ public static class CmdCommand
 
     public static async Task<int> RunAsync(CommandContext inv, string boxId, string name, string? argsText, long? expiresIn, string cmdId)
     {
-        TopicLayout.ValidateId(boxId);
+        CliOptions.ValidBoxId(boxId);
         if (cmdId.Length is 0 or > 128)
             throw new UsageException("--cmd-id must be 1..128 characters");
         JsonObject? args = argsText is null ? null : ParseArgs(argsText);

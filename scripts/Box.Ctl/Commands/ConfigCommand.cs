@@ -24,22 +24,16 @@ public static class ConfigCommand
         set.SetAction(async (r, ct) =>
         {
             var inv = context(r, ct);
-            string boxId = Valid(r.GetValue(setBox)!);
+            string boxId = CliOptions.ValidBoxId(r.GetValue(setBox)!);
             return await SetAsync(inv, boxId, ReadDocument(r.GetValue(file)!, inv.In), r.GetValue(force));
         });
         var getBox = Box();
         var get = new Command("get", "print the retained desired config (exit 1 if there is none)") { getBox };
-        get.SetAction((r, ct) => GetAsync(context(r, ct), Valid(r.GetValue(getBox)!)));
+        get.SetAction((r, ct) => GetAsync(context(r, ct), CliOptions.ValidBoxId(r.GetValue(getBox)!)));
         var clearBox = Box();
         var clear = new Command("clear", "remove the retained desired config") { clearBox };
-        clear.SetAction((r, ct) => ClearAsync(context(r, ct), Valid(r.GetValue(clearBox)!)));
+        clear.SetAction((r, ct) => ClearAsync(context(r, ct), CliOptions.ValidBoxId(r.GetValue(clearBox)!)));
         return new Command("config", "the retained desired configuration on box/{ID}/config") { set, get, clear };
-    }
-
-    static string Valid(string boxId)
-    {
-        TopicLayout.ValidateId(boxId);
-        return boxId;
     }
 
     /// <summary>A desired config must be a JSON object with an integer

@@ -5,7 +5,7 @@ using Box.Ctl.Cli;
 using Box.Ctl.Mqtt;
 using Box.Ctl.Output;
 using Box.Ctl.Rollout;
-using Box.Ctl.Tokens;
+using Box.Protocol.Tokens;
 
 namespace Box.Ctl.Commands;
 
@@ -55,7 +55,7 @@ public static class RolloutCommand
             throw new UsageException("rollout takes --wave-size or --waves, not both");
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
             throw new UsageException($"--url must be an http:// or https:// URL, not '{url}'");
-        if (!ChunkToken.IsSha256Hex(sha256))
+        if (!ChunkTokenFormat.IsSha256Hex(sha256))
             throw new UsageException($"--sha256 must be 64 hex digits, not '{sha256}'");
         if (string.IsNullOrWhiteSpace(version))
             throw new UsageException("--version must not be empty");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Box.Ctl.Cli;
@@ -12,30 +13,62 @@ namespace Box.Ctl.Commands;
 /// No broker needed.</summary>
 public static class TokenCommand
 {
-    public const string Usage =
-        "token keygen --out DIR [--force]"
-        + " | token mint --key KEY.pem --hash SHA256 [--ttl SECONDS | --exp UNIX] [--nbf UNIX] [--jti X] [--kid K] [--box ID]"
-        + " | token verify (--pub PUB.pem [--kid K] | --keys KEYS.json) TOKEN [--hash SHA256] [--box ID]";
     public const string PrivateKeyFile = "scheduler-key.pem";
     public const string PublicKeyFile = "scheduler-key.pub.pem";
 
-    public static int Run(Invocation inv, TimeProvider clock)
+    /// <summary>The <c>token</c> command tree. <c>mint --key</c> is mint's own
+    /// option (the scheduler's private key): it shadows the global client-key
+    /// <c>--key</c> there, so it must stand after <c>mint</c>.</summary>
+    public static Command Create(Func<ParseResult, CancellationToken, CommandContext> context, TimeProvider clock)
     {
-        string action = inv.Args.RequirePositional("token action: keygen, mint or verify (usage: " + Usage + ")");
-        return action switch
+        var outDir = Required(CliOptions.Text("--out", "DIR", "directory for the key pair"));
+        var force = CliOptions.Flag("--force", "overwrite an existing key pair");
+        var keygen = new Command("keygen", $"a new P-256 key pair: DIR/{PrivateKeyFile} (owner-only) and DIR/{PublicKeyFile}")
         {
-            "keygen" => Keygen(inv),
-            "mint" => Mint(inv, clock),
-            "verify" => Verify(inv, clock),
-            _ => throw new UsageException($"unknown token action '{action}' (keygen, mint or verify)"),
+            outDir, force,
         };
+        keygen.SetAction((r, ct) => Task.FromResult(Keygen(context(r, ct), r.GetValue(outDir)!, r.GetValue(force))));
+
+        var key = Required(CliOptions.Text("--key", "KEY.pem", "the scheduler's private key, PEM (not the MQTT client key)"));
+        var mintHash = Required(CliOptions.Text("--hash", "SHA256", "the chunk's SHA-256, 64 hex digits"));
+        var ttl = CliOptions.Long("--ttl", 1, 366L * 24 * 3600, "SECONDS", "lifetime from now (default 3600)");
+        var exp = CliOptions.Long("--exp", 0, MaxUnix, "UNIX", "expiry as a Unix time (instead of --ttl)");
+        var nbf = CliOptions.Long("--nbf", 0, MaxUnix, "UNIX", "not valid before this Unix time");
+        var jti = CliOptions.Text("--jti", "X", "token id (default: 24 random hex digits)");
+        var mintKid = CliOptions.Text("--kid", "K", "key id in the header, for boxes holding several scheduler keys");
+        var mintBox = CliOptions.Text("--box", "ID", "only this box accepts the token");
+        var mint = new Command("mint", "print a chunk token (JWT, ES256) for one chunk")
+        {
+            key, mintHash, ttl, exp, nbf, jti, mintKid, mintBox,
+        };
+        mint.SetAction((r, ct) => Task.FromResult(Mint(context(r, ct), clock, r.GetValue(key)!, r.GetValue(mintHash)!, r.GetValue(ttl),
+            r.GetValue(exp), r.GetValue(nbf), r.GetValue(jti), r.GetValue(mintKid), r.GetValue(mintBox))));
+
+        var pub = CliOptions.Text("--pub", "PUB.pem", "the scheduler's public key, PEM");
+        pub.Aliases.Add("--pubkey");
+        var keys = CliOptions.Text("--keys", "KEYS.json", "a key set: {\"kid\":\"PEM\",…} or a box config with scheduler.publicKeys/publicKeyPem");
+        var verifyKid = CliOptions.Text("--kid", "K", "the key id --pub is known by (without it --pub is only the default key)");
+        var verifyHash = CliOptions.Text("--hash", "SHA256", "also check the token is for this chunk");
+        var verifyBox = CliOptions.Text("--box", "ID", "also check the token is valid on this box");
+        var token = new Argument<string>("TOKEN") { Description = "the token to check" };
+        var verify = new Command("verify", "check a chunk token as a box would (exit 1 if it is invalid)")
+        {
+            pub, keys, verifyKid, verifyHash, verifyBox, token,
+        };
+        verify.SetAction((r, ct) => Task.FromResult(Verify(context(r, ct), clock, r.GetValue(pub), r.GetValue(keys), r.GetValue(verifyKid),
+            r.GetValue(verifyHash), r.GetValue(verifyBox), r.GetValue(token)!)));
+
+        return new Command("token", "scheduler keys and chunk tokens, ES256 JWTs (no broker needed)") { keygen, mint, verify };
     }
 
-    static int Keygen(Invocation inv)
+    static Option<string?> Required(Option<string?> option)
     {
-        string dir = inv.Args.RequireOption("--out", "directory for the key pair");
-        bool force = inv.Args.Flag("--force");
-        inv.Args.EnsureEmpty("token keygen");
+        option.Required = true;
+        return option;
+    }
+
+    static int Keygen(CommandContext inv, string dir, bool force)
+    {
         string privatePath = Path.Combine(dir, PrivateKeyFile), publicPath = Path.Combine(dir, PublicKeyFile);
         if (!force)
             foreach (string path in new[] { privatePath, publicPath })
@@ -60,17 +93,9 @@ public static class TokenCommand
         return ExitCodes.Ok;
     }
 
-    static int Mint(Invocation inv, TimeProvider clock)
+    static int Mint(CommandContext inv, TimeProvider clock, string keyPath, string hash, long? ttl, long? exp, long? nbf,
+        string? jti, string? kid, string? box)
     {
-        string keyPath = inv.Args.RequireOption("--key", "the scheduler's private key PEM");
-        string hash = inv.Args.RequireOption("--hash", "the chunk's SHA-256");
-        long? ttl = inv.Args.LongOption("--ttl", 1, 366L * 24 * 3600);
-        long? exp = inv.Args.LongOption("--exp", 0, MaxUnix);
-        long? nbf = inv.Args.LongOption("--nbf", 0, MaxUnix);
-        string jti = inv.Args.Option("--jti") ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
-        string? kid = inv.Args.Option("--kid");
-        string? box = inv.Args.Option("--box");
-        inv.Args.EnsureEmpty("token mint");
         if (ttl is not null && exp is not null)
             throw new UsageException("give --ttl or --exp, not both");
         if (!ChunkTokenFormat.IsSha256Hex(hash))
@@ -79,7 +104,7 @@ public static class TokenCommand
         {
             H = hash.ToLowerInvariant(),
             Exp = exp ?? clock.GetUtcNow().ToUnixTimeSeconds() + (ttl ?? 3600),
-            Jti = jti,
+            Jti = jti ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
             Nbf = nbf,
             Box = box,
         };
@@ -107,15 +132,9 @@ public static class TokenCommand
         return ExitCodes.Ok;
     }
 
-    static int Verify(Invocation inv, TimeProvider clock)
+    static int Verify(CommandContext inv, TimeProvider clock, string? pubPath, string? keysPath, string? kid, string? hash, string? box,
+        string token)
     {
-        string? pubPath = inv.Args.Option("--pub") ?? inv.Args.Option("--pubkey");
-        string? keysPath = inv.Args.Option("--keys");
-        string? kid = inv.Args.Option("--kid");
-        string? hash = inv.Args.Option("--hash");
-        string? box = inv.Args.Option("--box");
-        string token = inv.Args.RequirePositional("TOKEN to verify");
-        inv.Args.EnsureEmpty("token verify");
         if ((pubPath is null) == (keysPath is null))
             throw new UsageException("give the scheduler's public key with --pub PUB.pem or a key set with --keys FILE.json");
         if (hash is not null && !ChunkTokenFormat.IsSha256Hex(hash))

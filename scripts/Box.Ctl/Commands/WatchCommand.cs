@@ -34,7 +34,7 @@ public static class WatchCommand
         if (id is not null && all)
             throw new UsageException("watch takes --id ID or --all, not both");
         if (id is not null)
-            TopicLayout.ValidateId(id);
+            CliOptions.ValidBoxId(id);
         string[] leaves = topicList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (leaves.Length == 0)
             throw new UsageException("--topics needs at least one of " + string.Join(",", Known));

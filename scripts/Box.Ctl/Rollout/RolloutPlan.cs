@@ -1,6 +1,5 @@
 using System.Globalization;
 using Box.Ctl.Cli;
-using Box.Ctl.Mqtt;
 
 namespace Box.Ctl.Rollout;
 
@@ -73,7 +72,7 @@ public sealed class RolloutPlan
             string id = entry.Trim();
             if (id.Length == 0 || id.StartsWith('#'))
                 continue;
-            TopicLayout.ValidateId(id);
+            CliOptions.ValidBoxId(id);
             if (!seen.Add(id))
                 throw new UsageException($"{source}: box '{id}' is listed twice");
             ids.Add(id);
