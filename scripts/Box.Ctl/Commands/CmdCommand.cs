@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Box.Ctl.Cli;
 using Box.Ctl.Mqtt;
 using Box.Ctl.Output;
+using Box.Protocol.Topics;
 
 namespace Box.Ctl.Commands;
 
@@ -44,9 +45,9 @@ public static class CmdCommand
         byte[] correlation = Encoding.UTF8.GetBytes(cmdId);
         // Subscribed before sending, so no reply or progress can be missed.
         // box/{id}/reply too: a box that ignores the response topic answers there.
-        await session.SubscribeAsync([responseTopic, topics.For(boxId, "reply"), topics.For(boxId, "events")], deadline.Token);
+        await session.SubscribeAsync([responseTopic, topics.For(boxId, TopicNames.Reply), topics.For(boxId, TopicNames.Events)], deadline.Token);
         long? expires = expiresIn is { } s ? DateTimeOffset.UtcNow.ToUnixTimeSeconds() + s : null;
-        await session.PublishAsync(topics.For(boxId, "cmd"), CommandMessages.Build(cmdId, name, args, expires), retain: false,
+        await session.PublishAsync(topics.For(boxId, TopicNames.Cmd), CommandMessages.Build(cmdId, name, args, expires), retain: false,
             responseTopic, correlation, deadline.Token);
 
         bool accepted = false;
@@ -54,7 +55,7 @@ public static class CmdCommand
         {
             await foreach (var m in session.Messages.ReadAllAsync(deadline.Token))
             {
-                if (m.Topic == topics.For(boxId, "events"))
+                if (m.Topic == topics.For(boxId, TopicNames.Events))
                 {
                     if (CommandMessages.IsProgressOf(Json.TryParseObject(m.Payload), cmdId, out double? percent, out string? message))
                         (inv.Options.Json ? inv.Err : inv.Out).WriteLine(

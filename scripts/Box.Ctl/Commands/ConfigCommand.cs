@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Box.Ctl.Cli;
 using Box.Ctl.Mqtt;
 using Box.Ctl.Output;
+using Box.Protocol.Topics;
 
 namespace Box.Ctl.Commands;
 
@@ -86,7 +87,7 @@ public static class ConfigCommand
         await using var session = await BrokerSession.ConnectAsync(inv.Options, inv.Cancellation);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(inv.Cancellation);
         deadline.CancelAfter(inv.Options.Timeout);
-        string topic = inv.Options.Topics.For(boxId, "config");
+        string topic = inv.Options.Topics.For(boxId, TopicNames.Config);
         if (!force && Json.Long(await ReadRetainedAsync(session, topic, deadline.Token), "version") is { } current && current >= version)
         {
             inv.Err.WriteLine($"error: version {version} is not greater than the current desired version {current} of {boxId}; boxes ignore it (use --force to publish anyway)");
@@ -105,7 +106,7 @@ public static class ConfigCommand
         await using var session = await BrokerSession.ConnectAsync(inv.Options, inv.Cancellation);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(inv.Cancellation);
         deadline.CancelAfter(inv.Options.Timeout);
-        string topic = inv.Options.Topics.For(boxId, "config");
+        string topic = inv.Options.Topics.For(boxId, TopicNames.Config);
         var message = await ReadRetainedMessageAsync(session, topic, deadline.Token);
         if (message is null)
         {
@@ -128,7 +129,7 @@ public static class ConfigCommand
         await using var session = await BrokerSession.ConnectAsync(inv.Options, inv.Cancellation);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(inv.Cancellation);
         deadline.CancelAfter(inv.Options.Timeout);
-        string topic = inv.Options.Topics.For(boxId, "config");
+        string topic = inv.Options.Topics.For(boxId, TopicNames.Config);
         await session.PublishAsync(topic, ReadOnlyMemory<byte>.Empty, retain: true, cancellationToken: deadline.Token);
         if (!inv.Options.Json)
             inv.Out.WriteLine($"desired config of {boxId} cleared ({topic})");

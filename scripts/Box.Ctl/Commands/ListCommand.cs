@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Box.Ctl.Cli;
 using Box.Ctl.Mqtt;
 using Box.Ctl.Output;
+using Box.Protocol.Topics;
 
 namespace Box.Ctl.Commands;
 
@@ -28,7 +29,7 @@ public static class ListCommand
         await using var session = await BrokerSession.ConnectAsync(inv.Options, inv.Cancellation);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(inv.Cancellation);
         timeout.CancelAfter(inv.Options.Timeout);
-        await session.SubscribeAsync([topics.ForAll("status"), topics.ForAll("state")], timeout.Token);
+        await session.SubscribeAsync([topics.ForAll(TopicNames.Status), topics.ForAll(TopicNames.State)], timeout.Token);
         var messages = await session.SyncAsync(TimeSpan.FromMilliseconds(settleMs), timeout.Token);
 
         var boxes = new SortedDictionary<string, (JsonObject? Status, JsonObject? State)>(StringComparer.Ordinal);
@@ -42,7 +43,7 @@ public static class ListCommand
                 inv.Err.WriteLine($"warning: {m.Topic} is not a JSON object; shown as unknown");
             }
             boxes.TryGetValue(id, out var entry);
-            boxes[id] = leaf == "status" ? (doc ?? new JsonObject(), entry.State) : (entry.Status, doc ?? new JsonObject());
+            boxes[id] = leaf == TopicNames.Status ? (doc ?? new JsonObject(), entry.State) : (entry.Status, doc ?? new JsonObject());
         }
 
         if (inv.Options.Json)

@@ -6,6 +6,7 @@ using Box.Ctl.Mqtt;
 using Box.Ctl.Output;
 using Box.Ctl.Rollout;
 using Box.Protocol.Tokens;
+using Box.Protocol.Topics;
 
 namespace Box.Ctl.Commands;
 
@@ -116,12 +117,12 @@ public static class RolloutCommand
         var topics = inv.Options.Topics;
         var boxes = wave.ToDictionary(id => id, id => new BoxUpdate(id, $"rollout-{rolloutToken}-{id}", version), StringComparer.Ordinal);
         var byCommand = boxes.Values.ToDictionary(b => b.CommandId, StringComparer.Ordinal);
-        await session.SubscribeAsync(wave.SelectMany(id => new[] { topics.For(id, "status"), topics.For(id, "events"), topics.For(id, "reply") }), inv.Cancellation);
+        await session.SubscribeAsync(wave.SelectMany(id => new[] { topics.For(id, TopicNames.Status), topics.For(id, TopicNames.Events), topics.For(id, TopicNames.Reply) }), inv.Cancellation);
 
         // Retained statuses first: who is online, and on which fw.
         var initial = new Dictionary<string, JsonObject?>(StringComparer.Ordinal);
         foreach (var m in await session.SyncAsync(TimeSpan.FromMilliseconds(100), inv.Cancellation))
-            if (topics.TryParse(m.Topic, out string id, out string leaf) && leaf == "status" && boxes.ContainsKey(id))
+            if (topics.TryParse(m.Topic, out string id, out string leaf) && leaf == TopicNames.Status && boxes.ContainsKey(id))
                 initial[id] = Json.TryParseObject(m.Payload);
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(inv.Cancellation);
@@ -131,7 +132,7 @@ public static class RolloutCommand
         {
             if (!box.Begin(initial.GetValueOrDefault(box.BoxId)))
                 continue;
-            await session.PublishAsync(topics.For(box.BoxId, "cmd"), CommandMessages.Build(box.CommandId, "firmware.update", updateArgs, expires),
+            await session.PublishAsync(topics.For(box.BoxId, TopicNames.Cmd), CommandMessages.Build(box.CommandId, "firmware.update", updateArgs, expires),
                 retain: false, responseTopic, Encoding.UTF8.GetBytes(box.CommandId), deadline.Token);
         }
 
@@ -150,13 +151,13 @@ public static class RolloutCommand
                     continue;
                 switch (leaf)
                 {
-                    case "status":
+                    case TopicNames.Status:
                         box.OnStatus(Json.TryParseObject(m.Payload));
                         break;
-                    case "events":
+                    case TopicNames.Events:
                         box.OnEvent(Json.TryParseObject(m.Payload));
                         break;
-                    case "reply":
+                    case TopicNames.Reply:
                         if (CommandReply.TryParse(m.Payload) is { } direct)
                             box.OnReply(direct);
                         break;

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Box.Ctl.Cli;
 using Box.Ctl.Mqtt;
 using Box.Ctl.Output;
+using Box.Protocol.Topics;
 
 namespace Box.Ctl.Commands;
 
@@ -11,7 +12,7 @@ namespace Box.Ctl.Commands;
 /// one box or all boxes, until Ctrl-C (or <c>--count</c> messages).</summary>
 public static class WatchCommand
 {
-    static readonly string[] Known = ["events", "telemetry", "state", "status", "reply", "pairing", "config"];
+    static readonly string[] Known = [TopicNames.Events, TopicNames.Telemetry, TopicNames.State, TopicNames.Status, TopicNames.Reply, TopicNames.Pairing, TopicNames.Config, TopicNames.Usage];
     public const string DefaultTopics = "events,telemetry";
 
     public static Command Create(Func<ParseResult, CancellationToken, CommandContext> context)
@@ -93,7 +94,7 @@ public static class WatchCommand
         string when = Json.Long(doc, "ts") is { } ts ? UnixTime.Format(ts) : UnixTime.Format(m.ReceivedAt);
         switch (leaf)
         {
-            case "events":
+            case TopicNames.Events:
                 string type = Json.String(doc, "type") ?? "?";
                 string seq = Json.Long(doc, "seq") is { } s ? $" seq={s}" : "";
                 var rest = (JsonObject)doc.DeepClone();
@@ -101,7 +102,7 @@ public static class WatchCommand
                 rest.Remove("seq");
                 rest.Remove("ts");
                 return $"{when} {boxId} event {type}{seq}{(rest.Count > 0 ? " " + Json.Compact(rest) : "")}";
-            case "status":
+            case TopicNames.Status:
                 if (Json.Bool(doc, "online") != true)
                     return $"{when} {boxId} status offline{retained}";
                 string booted = Json.Long(doc, "bootedAt") is { } b ? $" booted={UnixTime.Format(b).Replace(' ', 'T')}" : "";
