@@ -16,6 +16,7 @@ public sealed class ConcernContext : IDisposable
 {
     private readonly SupervisorInbox _inbox;
     private readonly Dictionary<string, (ITimer Timer, long Generation)> _timers = new(StringComparer.Ordinal);
+    private ISupervisorConcern? _concern;
     private long _generation;
     private bool _disposed;
 
@@ -35,14 +36,25 @@ public sealed class ConcernContext : IDisposable
     /// <summary>Null: no broker configured.</summary>
     public ICloudLink? Link { get; }
 
+    /// <summary>Ties the context to the concern it serves (done by
+    /// <see cref="SupervisorConcern"/>'s constructor), whose <c>OnTimer</c> its timers call.</summary>
+    internal void Bind(ISupervisorConcern concern)
+    {
+        if (_concern is not null && !ReferenceEquals(_concern, concern))
+            throw new InvalidOperationException($"{Source}: the context already serves another concern");
+        _concern = concern;
+    }
+
     /// <summary>(Re)starts the one-shot timer <paramref name="name"/>: after
     /// <paramref name="due"/> the loop calls the concern's <c>OnTimer(name)</c>.</summary>
-    public void After(string name, TimeSpan due, ISupervisorConcern owner)
+    public void After(string name, TimeSpan due)
     {
         if (_disposed) return;
+        if (_concern is null)
+            throw new InvalidOperationException($"{Source}: a timer needs the context bound to its concern");
         Cancel(name);
         var generation = ++_generation;
-        var timer = Time.CreateTimer(_ => _inbox.Post(new SupervisorInput.TimerFired(owner, this, name, generation)),
+        var timer = Time.CreateTimer(_ => _inbox.Post(new SupervisorInput.TimerFired(this, name, generation)),
             null, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
         _timers[name] = (timer, generation);
     }
@@ -55,14 +67,14 @@ public sealed class ConcernContext : IDisposable
 
     public bool IsPending(string name) => _timers.ContainsKey(name);
 
-    /// <summary>True when this is the timer's latest start (not replaced, not
-    /// cancelled); it is then no longer pending.</summary>
-    internal bool Fired(string name, long generation)
+    /// <summary>On the loop: hands a fired timer to the concern, unless it was
+    /// replaced or cancelled after it fired (then it is dropped).</summary>
+    internal void Deliver(SupervisorInput.TimerFired fired)
     {
-        if (!_timers.TryGetValue(name, out var entry) || entry.Generation != generation) return false;
-        _timers.Remove(name);
+        if (!_timers.TryGetValue(fired.Name, out var entry) || entry.Generation != fired.Generation) return;
+        _timers.Remove(fired.Name);
         entry.Timer.Dispose();
-        return true;
+        _concern!.OnTimer(fired.Name);
     }
 
     public void PublishEvent(string type, JsonObject? fields = null) => Link?.PublishEvent(type, fields);

@@ -25,9 +25,15 @@ public interface ISupervisorConcern : IDisposable
 }
 
 /// <summary>Defaults for concerns that need only some of the members.</summary>
-public abstract class SupervisorConcern(ConcernContext context) : ISupervisorConcern
+public abstract class SupervisorConcern : ISupervisorConcern
 {
-    protected ConcernContext Context { get; } = context;
+    protected SupervisorConcern(ConcernContext context)
+    {
+        Context = context;
+        context.Bind(this);
+    }
+
+    protected ConcernContext Context { get; }
 
     public virtual void Start() { }
     public virtual ValueTask<bool> HandleAsync(SupervisorInput input) => ValueTask.FromResult(false);

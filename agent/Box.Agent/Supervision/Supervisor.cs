@@ -63,26 +63,24 @@ public sealed class Supervisor
         _core = Context("board");
         _leds = new LedConcern(Context("led"), options.Board.Leds, _inbox);
 
-        Configuration = new ConfigurationConcern(Context("config"), options.Config, new DesiredConfigStore(dataDir));
+        var configuration = new ConfigurationConcern(Context("config"), options.Config, new DesiredConfigStore(dataDir));
         Pairing = new PairingConcern(Context("pairing"), options.Config, new OwnerStore(dataDir));
-        Disks = new DiskConcern(Context("disk"), options.Board.Storage, _inbox);
-        Figures = new FiguresConcern(Context("figures"));
-        var factoryReset = new FactoryResetConcern(Context("factory-reset"), Pairing, Configuration, options.FactoryResetDisplay);
+        var disks = new DiskConcern(Context("disk"), options.Board.Storage, _inbox);
+        var figures = new FiguresConcern(Context("figures"));
+        var factoryReset = new FactoryResetConcern(Context("factory-reset"), Pairing, configuration, options.FactoryResetDisplay);
         Jobs = new JobsConcern(Context("jobs"), options.Board.System, options.RebootGrace);
-        Telemetry = new TelemetryConcern(Context("telemetry"), Configuration, options.Board.System, Disks, Figures);
+        Telemetry = new TelemetryConcern(Context("telemetry"), configuration, options.Board.System, disks, figures);
         var buttons = new ButtonConcern(Context("button"), options.Board, options.Config, _inbox, Pairing, factoryReset);
         var cloud = new CloudConcern(Context("cloud"), options.Dispatch);
         // Start order matters: stored config before telemetry schedules; the link last.
-        _concerns = [Configuration, Pairing, Disks, Figures, factoryReset, Jobs, Telemetry, buttons, _leds, cloud];
+        _concerns = [configuration, Pairing, disks, figures, factoryReset, Jobs, Telemetry, buttons, _leds, cloud];
         _snapshot = BuildSnapshot(Compose());
     }
 
+    // The concerns command handlers act on (Commands/AgentCommands).
     public PairingConcern Pairing { get; }
     public JobsConcern Jobs { get; }
     public TelemetryConcern Telemetry { get; }
-    public ConfigurationConcern Configuration { get; }
-    public DiskConcern Disks { get; }
-    public FiguresConcern Figures { get; }
 
     /// <summary>The latest snapshot; safe to read from any thread.</summary>
     public AgentSnapshot Snapshot => Volatile.Read(ref _snapshot);
@@ -147,8 +145,7 @@ public sealed class Supervisor
     {
         if (input is SupervisorInput.TimerFired timer)
         {
-            if (timer.Context.Fired(timer.Name, timer.Generation))
-                timer.Owner.OnTimer(timer.Name);
+            timer.Context.Deliver(timer);
             return;
         }
         foreach (var concern in _concerns)

@@ -23,5 +23,5 @@ public abstract record SupervisorInput
 
     /// <summary>A concern's timer (see <see cref="ConcernContext.After"/>); a
     /// replaced or cancelled one is dropped by the loop.</summary>
-    internal sealed record TimerFired(ISupervisorConcern Owner, ConcernContext Context, string Name, long Generation) : SupervisorInput;
+    internal sealed record TimerFired(ConcernContext Context, string Name, long Generation) : SupervisorInput;
 }

@@ -24,7 +24,7 @@ public sealed class FactoryResetConcern(
             link.PublishEvent("factory.reset");
         pairing.Forget();
         configuration.ForgetDesired();
-        Context.After(DisplayTimer, display, this);
+        Context.After(DisplayTimer, display);
         log.Info("factory reset done");
     }
 

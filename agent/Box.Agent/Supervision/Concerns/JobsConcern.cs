@@ -19,7 +19,7 @@ public sealed class JobsConcern(ConcernContext context, ISystem system, TimeSpan
 
     public void StartIdentify(TimeSpan duration)
     {
-        Context.After(IdentifyTimer, duration, this);
+        Context.After(IdentifyTimer, duration);
         Context.Log.Info($"identify: status LED blinks for {duration.TotalSeconds:0} s");
     }
 
@@ -29,7 +29,7 @@ public sealed class JobsConcern(ConcernContext context, ISystem system, TimeSpan
             throw new CommandException(ErrorCodes.Busy, "a reboot is already scheduled");
         _reboot = job;
         Context.Log.Info($"reboot in {delay.TotalSeconds:0} s (command {job.Id})");
-        Context.After(RebootDueTimer, delay, this);
+        Context.After(RebootDueTimer, delay);
     }
 
     public override void OnTimer(string name)
@@ -38,7 +38,7 @@ public sealed class JobsConcern(ConcernContext context, ISystem system, TimeSpan
         {
             case RebootDueTimer:
                 _reboot?.Done(new JsonObject { ["rebooting"] = true });
-                Context.After(RebootNowTimer, rebootGrace, this);
+                Context.After(RebootNowTimer, rebootGrace);
                 break;
             case RebootNowTimer:
                 _reboot = null;

@@ -28,7 +28,7 @@ public sealed class PairingConcern(ConcernContext context, ConfigLayers config, 
     {
         var seconds = config.Effective.Pairing.WindowSeconds;
         _window.Open(TimeSpan.FromSeconds(seconds));
-        Context.After(ExpiryTimer, TimeSpan.FromSeconds(seconds), this);
+        Context.After(ExpiryTimer, TimeSpan.FromSeconds(seconds));
         var expires = _window.ExpiresAt!.Value.ToUnixTimeSeconds();
         Context.Link?.ReportPairing(new JsonObject { ["codeSha256"] = _window.CodeSha256, ["expires"] = expires });
         Context.PublishEvent("pairing.opened", new JsonObject { ["expires"] = expires });

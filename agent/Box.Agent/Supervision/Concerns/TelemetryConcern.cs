@@ -30,7 +30,7 @@ public sealed class TelemetryConcern(
     }
 
     private void Schedule() =>
-        Context.After(IntervalTimer, TimeSpan.FromSeconds(configuration.Effective.TelemetryIntervalSeconds), this);
+        Context.After(IntervalTimer, TimeSpan.FromSeconds(configuration.Effective.TelemetryIntervalSeconds));
 
     public override void OnTimer(string name)
     {

@@ -16,7 +16,7 @@ public class ConcernContextTests
     {
         using var h = new ConcernHarness();
         var probe = new Probe(h.Context("probe"));
-        probe.Ctx.After("t", TimeSpan.FromSeconds(5), probe);
+        probe.Ctx.After("t", TimeSpan.FromSeconds(5));
         Assert.True(probe.Ctx.IsPending("t"));
         h.Advance(TimeSpan.FromSeconds(4));
         Assert.Empty(probe.Fired);
@@ -30,9 +30,9 @@ public class ConcernContextTests
     {
         using var h = new ConcernHarness();
         var probe = new Probe(h.Context("probe"));
-        probe.Ctx.After("t", TimeSpan.FromSeconds(1), probe);
+        probe.Ctx.After("t", TimeSpan.FromSeconds(1));
         h.Time.Advance(TimeSpan.FromSeconds(1)); // fired: its input waits in the channel
-        probe.Ctx.After("t", TimeSpan.FromSeconds(10), probe); // restarted before the loop got to it
+        probe.Ctx.After("t", TimeSpan.FromSeconds(10)); // restarted before the loop got to it
         h.Drain();
         Assert.Empty(probe.Fired);
         h.Advance(TimeSpan.FromSeconds(10));
@@ -44,7 +44,7 @@ public class ConcernContextTests
     {
         using var h = new ConcernHarness();
         var probe = new Probe(h.Context("probe"));
-        probe.Ctx.After("t", TimeSpan.FromSeconds(1), probe);
+        probe.Ctx.After("t", TimeSpan.FromSeconds(1));
         h.Time.Advance(TimeSpan.FromSeconds(1));
         probe.Ctx.Cancel("t");
         h.Drain();
@@ -56,12 +56,12 @@ public class ConcernContextTests
     {
         using var h = new ConcernHarness();
         var probe = new Probe(h.Context("probe"));
-        probe.Ctx.After("a", TimeSpan.FromSeconds(1), probe);
-        probe.Ctx.After("b", TimeSpan.FromSeconds(2), probe);
+        probe.Ctx.After("a", TimeSpan.FromSeconds(1));
+        probe.Ctx.After("b", TimeSpan.FromSeconds(2));
         Assert.Equal(2, h.Time.PendingTimers);
         probe.Dispose();
         Assert.Equal(0, h.Time.PendingTimers);
-        probe.Ctx.After("c", TimeSpan.FromSeconds(1), probe);
+        probe.Ctx.After("c", TimeSpan.FromSeconds(1));
         Assert.Equal(0, h.Time.PendingTimers);
         h.Advance(TimeSpan.FromSeconds(5));
         Assert.Empty(probe.Fired);

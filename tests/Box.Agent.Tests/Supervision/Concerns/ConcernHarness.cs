@@ -43,7 +43,7 @@ internal sealed class ConcernHarness : IDisposable
         {
             if (input is SupervisorInput.TimerFired t)
             {
-                if (t.Context.Fired(t.Name, t.Generation)) t.Owner.OnTimer(t.Name);
+                t.Context.Deliver(t);
             }
             else
             {
