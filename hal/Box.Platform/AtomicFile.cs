@@ -16,11 +16,8 @@ public static class AtomicFile
     /// a leftover from a power cut is simply overwritten by the next write.</summary>
     public const string TempSuffix = ".tmp";
 
-    public static void Write(string path, ReadOnlySpan<byte> content)
-    {
-        var bytes = content.ToArray();
-        Write(path, stream => stream.Write(bytes));
-    }
+    public static void Write(string path, ReadOnlyMemory<byte> content) =>
+        Write(path, stream => stream.Write(content.Span));
 
     public static void WriteText(string path, string content) => Write(path, Encoding.UTF8.GetBytes(content));
 

@@ -212,7 +212,7 @@ public static class ConfigParser
 
     private static string? CheckId(string value)
     {
-        if (value.Length is 0 or > 64) return "expected 1..64 characters";
+        if (value.Length == 0 || value.Length > BoxId.MaxLength) return $"expected 1..{BoxId.MaxLength} characters";
         foreach (var c in value)
             if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
                 return $"\"{value}\" may only contain letters, digits, '-', '_' and '.' (it is part of MQTT topics)";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Box.Platform;
+using Box.Protocol.Topics;
 
 namespace Box.Agent.Hosting;
 
@@ -32,7 +33,7 @@ public static class BoxIds
     public static string FromSerial(string serial)
     {
         var safe = new string([.. serial.Trim().Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')]);
-        if (safe.Length > 64) safe = safe[..64];
+        if (safe.Length > BoxId.MaxLength) safe = safe[..BoxId.MaxLength];
         return safe.Length == 0 ? "box" : safe.ToLowerInvariant();
     }
 
