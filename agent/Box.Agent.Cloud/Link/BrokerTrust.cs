@@ -43,11 +43,11 @@ internal sealed class BrokerTrust
         {
             try
             {
-                client = X509Certificate2.CreateFromPemFile(options.ClientCertFile, options.ClientKeyFile);
+                client = Box.Protocol.Tls.ClientCertificate.Load(options.ClientCertFile, options.ClientKeyFile);
             }
-            catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException or ArgumentException)
+            catch (ArgumentException e)
             {
-                throw new ArgumentException($"client certificate: cannot load {options.ClientCertFile} with key {options.ClientKeyFile} ({e.Message})", e);
+                throw new ArgumentException($"client certificate: {e.Message}", e);
             }
         }
         return new BrokerTrust(new BrokerCertificateValidator(options.Broker.Host, pinned, options.CaFile), client);

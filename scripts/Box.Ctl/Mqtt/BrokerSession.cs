@@ -124,11 +124,11 @@ public sealed class BrokerSession : IAsyncDisposable
             X509Certificate2 cert;
             try
             {
-                cert = X509Certificate2.CreateFromPemFile(options.CertFile, options.KeyFile);
+                cert = ClientCertificate.Load(options.CertFile, options.KeyFile);
             }
-            catch (CryptographicException ex)
+            catch (ArgumentException ex)
             {
-                throw new UsageException($"--cert/--key: cannot load '{options.CertFile}' with '{options.KeyFile}': {ex.Message}");
+                throw new UsageException($"--cert/--key: {ex.Message}");
             }
             tls.WithClientCertificates([cert]);
         }
