@@ -27,7 +27,7 @@ public sealed class LinuxMounter : IMounter
         if (IsMountPoint(target))
             return target; // mounted by an earlier run of the agent
         Directory.CreateDirectory(target);
-        string fsType = disk.FsType is "ext2" or "ext3" ? "ext4" : disk.FsType; // the ext4 driver serves all three
+        string fsType = KernelDriver(disk.FsType);
         if (Libc.Mount(source, target, fsType, (nuint)Flags, null) != 0)
         {
             string error = Libc.LastErrorText();
@@ -45,6 +45,16 @@ public sealed class LinuxMounter : IMounter
             throw new HalException($"{disk.Device}: unmount {disk.MountPath} failed: {Libc.LastErrorText()}");
         TryRemoveDir(disk.MountPath);
     }
+
+    /// <summary>The kernel filesystem that mounts what the superblock reader found:
+    /// the ext4 driver serves ext2/3/4; NTFS goes to ntfs3 (read-write, in the
+    /// kernel since 5.15), not the old read-only ntfs driver.</summary>
+    public static string KernelDriver(string fsType) => fsType switch
+    {
+        "ext2" or "ext3" => "ext4",
+        "ntfs" => "ntfs3",
+        _ => fsType,
+    };
 
     /// <summary>UUIDs are hex and dashes; anything else is replaced so a crafted label can't escape mountRoot.</summary>
     private static string SafeName(string uuid) =>

@@ -13,7 +13,7 @@ public sealed record FilesystemProbe(ProbeStatus Status, string? FsType = null, 
     public static FilesystemProbe Corrupt(string fsType, string why) => new(ProbeStatus.Corrupt, FsType: fsType, Problem: $"corrupt {fsType} superblock: {why}");
 }
 
-/// <summary>Identifies ext2/3/4, FAT12/16/32 and exFAT from their superblocks and
+/// <summary>Identifies ext2/3/4, FAT12/16/32, exFAT and NTFS from their superblocks and
 /// reads UUID (as blkid prints it) and label. Never throws on garbage: anything it
 /// cannot make sense of is Unknown or Corrupt.</summary>
 public static class SuperblockReader
@@ -43,6 +43,7 @@ public static class SuperblockReader
         var span = head.AsSpan(0, n);
         return ProbeExt(span)
                ?? ProbeExfat(span, device)
+               ?? ProbeNtfs(span, device)
                ?? ProbeFat(span)
                ?? FilesystemProbe.Unknown();
     }
@@ -164,6 +165,87 @@ public static class SuperblockReader
                 int chars = Math.Min((int)cluster[i + 1], 11);
                 return Encoding.Unicode.GetString(cluster, i + 2, chars * 2);
             }
+        }
+        return null;
+    }
+
+    // ---- NTFS ------------------------------------------------------------
+
+    private const int NtfsVolumeRecord = 3;       // $Volume in the MFT
+    private const uint NtfsVolumeNameAttribute = 0x60;
+    private const uint NtfsEndOfAttributes = 0xFFFFFFFF;
+
+    /// <summary>NTFS, the format most owners' disks come in: blkid's UUID is the
+    /// 64-bit volume serial in hex; the label is the $VOLUME_NAME attribute of
+    /// MFT record 3.</summary>
+    private static FilesystemProbe? ProbeNtfs(ReadOnlySpan<byte> d, Stream device)
+    {
+        if (d.Length < 512 || !d.Slice(3, 8).SequenceEqual("NTFS    "u8))
+            return null;
+        ushort bytesPerSector = U16(d, 0x0B);
+        byte sectorsPerCluster = d[0x0D];
+        if (bytesPerSector is not (512 or 1024 or 2048 or 4096) || sectorsPerCluster == 0)
+            return FilesystemProbe.Corrupt("ntfs", $"bad geometry (bytes/sector {bytesPerSector}, sectors/cluster {sectorsPerCluster})");
+        if (d[510] != 0x55 || d[511] != 0xAA)
+            return FilesystemProbe.Corrupt("ntfs", "missing boot signature 55AA");
+        // Above 128 the byte is a negative shift: clusters of 2^n sectors.
+        long clusterBytes = sectorsPerCluster <= 128 ? (long)sectorsPerCluster * bytesPerSector : (long)bytesPerSector << (256 - sectorsPerCluster);
+        sbyte recordClusters = (sbyte)d[0x40];
+        long recordBytes = recordClusters > 0 ? recordClusters * clusterBytes : 1L << -recordClusters;
+        ulong mftCluster = BinaryPrimitives.ReadUInt64LittleEndian(d[0x30..]);
+        if (recordBytes is < 256 or > 65536 || mftCluster == 0 || mftCluster > long.MaxValue / (ulong)clusterBytes / 2)
+            return FilesystemProbe.Corrupt("ntfs", $"bad MFT location (cluster {mftCluster}, record size {recordBytes})");
+        string uuid = BinaryPrimitives.ReadUInt64LittleEndian(d[0x48..]).ToString("X16", System.Globalization.CultureInfo.InvariantCulture);
+        long recordAt = (long)mftCluster * clusterBytes + NtfsVolumeRecord * recordBytes;
+        return new FilesystemProbe(ProbeStatus.Recognized, "ntfs", uuid, NtfsLabel(device, recordAt, (int)recordBytes, bytesPerSector));
+    }
+
+    /// <summary>Reads $Volume's record, undoes the update-sequence fixups, and
+    /// walks its attributes to the resident $VOLUME_NAME (UTF-16). Null on
+    /// anything unexpected: a label is a nicety, not a reason to refuse a disk.</summary>
+    private static string? NtfsLabel(Stream device, long recordAt, int recordBytes, int sectorBytes)
+    {
+        var record = new byte[recordBytes];
+        try
+        {
+            if (ReadAt(device, recordAt, record) < recordBytes)
+                return null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        var r = record.AsSpan();
+        if (!r[..4].SequenceEqual("FILE"u8))
+            return null;
+        int usaOffset = U16(r, 4), usaCount = U16(r, 6);
+        if (usaCount == 0 || usaOffset + usaCount * 2 > recordBytes || (usaCount - 1) * sectorBytes > recordBytes)
+            return null;
+        for (int i = 1; i < usaCount; i++)
+        {
+            int end = i * sectorBytes - 2;
+            if (U16(r, end) != U16(r, usaOffset))
+                return null; // torn record
+            r[end] = r[usaOffset + 2 * i];
+            r[end + 1] = r[usaOffset + 2 * i + 1];
+        }
+        int at = U16(r, 0x14);
+        while (at >= 0x18 && at + 16 <= recordBytes)
+        {
+            uint type = U32(r, at);
+            int length = (int)Math.Min(U32(r, at + 4), int.MaxValue);
+            if (type == NtfsEndOfAttributes || length < 16 || at + length > recordBytes)
+                return null;
+            if (type == NtfsVolumeNameAttribute && r[at + 8] == 0) // resident
+            {
+                int valueLength = (int)U32(r, at + 16);
+                int valueOffset = U16(r, at + 20);
+                if (valueLength == 0 || valueOffset + valueLength > length || valueLength % 2 != 0)
+                    return null;
+                var label = Encoding.Unicode.GetString(r.Slice(at + valueOffset, valueLength));
+                return label.Any(char.IsControl) ? null : label;
+            }
+            at += length;
         }
         return null;
     }

@@ -92,6 +92,52 @@ public class SuperblockReaderTests : IDisposable
         Assert.Equal((blkid["UUID"], blkid["LABEL"]), (probe.Uuid, probe.Label));
     }
 
+    [Theory]
+    [InlineData("OwnerDisk", 4096)]
+    [InlineData("Meine Platte ü", 1024)] // non-ASCII label, 1 KiB clusters
+    [InlineData(null, 65536)]
+    public void Reads_ntfs_serial_and_label_from_the_volume_record(string? label, int clusterBytes)
+    {
+        string img = Tools.Blank(_dir[$"ntfs-{clusterBytes}.img"], 32 << 20);
+        var args = new List<string> { "-F", "-Q", "-c", clusterBytes.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (label is not null) args.AddRange(["-L", label]);
+        args.Add(img);
+        Tools.Run("mkntfs", [.. args]);
+        var probe = SuperblockReader.Probe(img);
+        var blkid = Blkid(img);
+        Assert.Equal((ProbeStatus.Recognized, "ntfs"), (probe.Status, probe.FsType));
+        Assert.Equal(blkid["UUID"], probe.Uuid);
+        Assert.Equal(label, probe.Label); // blkid's export form escapes spaces and non-ASCII bytes
+    }
+
+    [Fact]
+    public void Ntfs_with_bad_geometry_is_corrupt_and_a_torn_volume_record_loses_only_the_label()
+    {
+        string img = Tools.Blank(_dir["badntfs.img"], 16 << 20);
+        Tools.Run("mkntfs", "-F", "-Q", "-L", "Torn", img);
+        byte[] boot = new byte[512];
+        using (var f = new FileStream(img, FileMode.Open))
+        {
+            f.ReadExactly(boot);
+            long cluster = BitConverter.ToUInt16(boot, 0x0B) * boot[0x0D];
+            long mft = BitConverter.ToInt64(boot, 0x30) * cluster;
+            f.Position = mft + 3 * 1024 + 510; // the first sector's update-sequence slot of $Volume
+            f.Write([0xDE, 0xAD]);
+        }
+        var torn = SuperblockReader.Probe(img);
+        Assert.Equal((ProbeStatus.Recognized, "ntfs", (string?)null), (torn.Status, torn.FsType, torn.Label));
+        Assert.Equal(Blkid(img)["UUID"], torn.Uuid);
+
+        using (var f = new FileStream(img, FileMode.Open))
+        {
+            f.Position = 0x0D; // sectors per cluster
+            f.WriteByte(0);
+        }
+        var probe = SuperblockReader.Probe(img);
+        Assert.Equal(ProbeStatus.Corrupt, probe.Status);
+        Assert.StartsWith("corrupt ntfs superblock", probe.Problem);
+    }
+
     [Fact]
     public void Ext4_with_impossible_block_size_is_corrupt()
     {
