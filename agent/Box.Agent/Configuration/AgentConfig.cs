@@ -32,12 +32,22 @@ public sealed record AgentConfig
 
 public sealed record StoreConfig
 {
-    /// <summary>Share of the disk the store may use.</summary>
+    /// <summary>Share of the disk the store may use (when <see cref="QuotaBytes"/> is 0).</summary>
     public int QuotaPercent { get; init; } = 90;
+    /// <summary>Fixed quota in bytes; 0 = use <see cref="QuotaPercent"/>. Capped at the filesystem's size.</summary>
+    public long QuotaBytes { get; init; }
     /// <summary>Eviction starts above this share of the quota…</summary>
     public int HighWatermarkPercent { get; init; } = 90;
     /// <summary>…and stops below this one.</summary>
     public int LowWatermarkPercent { get; init; } = 80;
+    /// <summary>Downloads (<c>chunk.prefetch</c>) running at once; more wait their turn.</summary>
+    public int MaxConcurrentDownloads { get; init; } = 2;
+    /// <summary>Disk write rate of all downloads together; 0 = unlimited. Leaves a
+    /// USB 2 disk (20–30 MB/s) room to serve while it fills.</summary>
+    public long WriteBytesPerSecond { get; init; } = 8L * 1024 * 1024;
+    /// <summary>Rate at which the scrubber re-reads stored chunks; 0 = no scrubbing.
+    /// 1 MiB/s re-reads a 500 GB store in under a week at a few per cent of a USB 2 disk.</summary>
+    public long ScrubBytesPerSecond { get; init; } = 1024 * 1024;
 }
 
 public sealed record ServeConfig
@@ -46,6 +56,11 @@ public sealed record ServeConfig
     public long RateLimitBytesPerSecond { get; init; }
     /// <summary>Concurrent connections; 0 = unlimited.</summary>
     public int MaxConnections { get; init; } = 256;
+    /// <summary>Concurrent connections from one client address (IPv6: one /64); 0 = unlimited.
+    /// One host cannot take the box's connections from everyone else.</summary>
+    public int MaxConnectionsPerClient { get; init; } = 16;
+    /// <summary>Upload limit of one connection; 0 = unlimited.</summary>
+    public long ConnectionRateLimitBytesPerSecond { get; init; }
     public IReadOnlyList<ServeWindow> Schedule { get; init; } = [];
 }
 

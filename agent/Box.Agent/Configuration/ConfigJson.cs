@@ -18,11 +18,17 @@ public static class ConfigJson
             ["quotaPercent"] = c.Store.QuotaPercent,
             ["highWatermarkPercent"] = c.Store.HighWatermarkPercent,
             ["lowWatermarkPercent"] = c.Store.LowWatermarkPercent,
+            ["quotaBytes"] = c.Store.QuotaBytes,
+            ["maxConcurrentDownloads"] = c.Store.MaxConcurrentDownloads,
+            ["writeBytesPerSecond"] = c.Store.WriteBytesPerSecond,
+            ["scrubBytesPerSecond"] = c.Store.ScrubBytesPerSecond,
         },
         ["serve"] = new JsonObject
         {
             ["rateLimitBytesPerSecond"] = c.Serve.RateLimitBytesPerSecond,
             ["maxConnections"] = c.Serve.MaxConnections,
+            ["maxConnectionsPerClient"] = c.Serve.MaxConnectionsPerClient,
+            ["connectionRateLimitBytesPerSecond"] = c.Serve.ConnectionRateLimitBytesPerSecond,
             ["schedule"] = new JsonArray([.. c.Serve.Schedule.Select(w => (JsonNode)new JsonObject
             {
                 ["from"] = Clock(w.From),

@@ -74,6 +74,10 @@ public static class ConfigParser
             QuotaPercent = s.Int("quotaPercent", Defaults.Store.QuotaPercent, 1, 100),
             HighWatermarkPercent = s.Int("highWatermarkPercent", Defaults.Store.HighWatermarkPercent, 1, 100),
             LowWatermarkPercent = s.Int("lowWatermarkPercent", Defaults.Store.LowWatermarkPercent, 0, 100),
+            QuotaBytes = s.Long("quotaBytes", Defaults.Store.QuotaBytes, 0, long.MaxValue),
+            MaxConcurrentDownloads = s.Int("maxConcurrentDownloads", Defaults.Store.MaxConcurrentDownloads, 1, 16),
+            WriteBytesPerSecond = s.Long("writeBytesPerSecond", Defaults.Store.WriteBytesPerSecond, 0, long.MaxValue),
+            ScrubBytesPerSecond = s.Long("scrubBytesPerSecond", Defaults.Store.ScrubBytesPerSecond, 0, long.MaxValue),
         };
         if (store.LowWatermarkPercent > store.HighWatermarkPercent)
             throw s.Fail("lowWatermarkPercent",
@@ -89,6 +93,8 @@ public static class ConfigParser
         {
             RateLimitBytesPerSecond = s.Long("rateLimitBytesPerSecond", Defaults.Serve.RateLimitBytesPerSecond, 0, long.MaxValue),
             MaxConnections = s.Int("maxConnections", Defaults.Serve.MaxConnections, 0, 65_535),
+            MaxConnectionsPerClient = s.Int("maxConnectionsPerClient", Defaults.Serve.MaxConnectionsPerClient, 0, 65_535),
+            ConnectionRateLimitBytesPerSecond = s.Long("connectionRateLimitBytesPerSecond", Defaults.Serve.ConnectionRateLimitBytesPerSecond, 0, long.MaxValue),
             Schedule = ReadSchedule(s),
         };
         s.ReportUnknown();
