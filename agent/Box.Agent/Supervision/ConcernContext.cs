@@ -16,6 +16,8 @@ public sealed class ConcernContext : IDisposable
 {
     private readonly SupervisorInbox _inbox;
     private readonly Dictionary<string, (ITimer Timer, long Generation)> _timers = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _work = new();
+    private int _running;
     private ISupervisorConcern? _concern;
     private long _generation;
     private bool _disposed;
@@ -77,6 +79,54 @@ public sealed class ConcernContext : IDisposable
         _concern!.OnTimer(fired.Name);
     }
 
+    /// <summary>Work started with <see cref="Run"/> that has not come back yet.</summary>
+    public int Running => Volatile.Read(ref _running);
+
+    /// <summary>Runs slow or blocking work (disk I/O, downloads) on the thread
+    /// pool, never on the loop. Its outcome (result, exception or cancellation)
+    /// comes back through the channel: the loop calls the concern's
+    /// <c>OnWork(name, outcome)</c>. The token is cancelled when the context
+    /// is disposed; outcomes arriving after that are dropped.</summary>
+    public void Run(string name, Func<CancellationToken, Task<object?>> work)
+    {
+        if (_disposed) return;
+        if (_concern is null)
+            throw new InvalidOperationException($"{Source}: work needs the context bound to its concern");
+        Interlocked.Increment(ref _running);
+        var token = _work.Token;
+        _ = Task.Run(async () =>
+        {
+            WorkOutcome outcome;
+            try
+            {
+                outcome = WorkOutcome.Of(await work(token).ConfigureAwait(false));
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                outcome = WorkOutcome.Cancelled;
+            }
+            catch (Exception e)
+            {
+                outcome = WorkOutcome.Failed(e);
+            }
+            Interlocked.Decrement(ref _running);
+            _inbox.Post(new SupervisorInput.WorkDone(this, name, outcome));
+        }, CancellationToken.None);
+    }
+
+    /// <summary>From any thread: hands <paramref name="value"/> to the concern's
+    /// <c>OnWork(name, …)</c> on the loop (progress or findings of running work).</summary>
+    public void Notify(string name, object? value)
+    {
+        if (!_disposed) _inbox.Post(new SupervisorInput.WorkDone(this, name, WorkOutcome.Of(value)));
+    }
+
+    /// <summary>On the loop: hands finished work to the concern unless the context is gone.</summary>
+    internal void Deliver(SupervisorInput.WorkDone done)
+    {
+        if (!_disposed) _concern!.OnWork(done.Name, done.Outcome);
+    }
+
     public void PublishEvent(string type, JsonObject? fields = null) => Link?.PublishEvent(type, fields);
 
     /// <summary>Logs a problem and reports it as an <c>error</c> event from this
@@ -93,9 +143,21 @@ public sealed class ConcernContext : IDisposable
 
     public void Dispose()
     {
+        if (_disposed) return;
         _disposed = true;
+        _work.Cancel();
+        _work.Dispose();
         foreach (var (timer, _) in _timers.Values)
             timer.Dispose();
         _timers.Clear();
     }
+}
+
+/// <summary>How work started with <see cref="ConcernContext.Run"/> ended.</summary>
+public sealed record WorkOutcome(object? Result, Exception? Error, bool WasCancelled)
+{
+    public static readonly WorkOutcome Cancelled = new(null, null, true);
+    public static WorkOutcome Of(object? result) => new(result, null, false);
+    public static WorkOutcome Failed(Exception error) => new(null, error, false);
+    public bool Succeeded => Error is null && !WasCancelled;
 }

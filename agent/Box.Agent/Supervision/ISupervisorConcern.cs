@@ -20,6 +20,10 @@ public interface ISupervisorConcern : IDisposable
     /// <summary>A timer this concern started (through its context) is due.</summary>
     void OnTimer(string name);
 
+    /// <summary>Work this concern ran off the loop (<see cref="ConcernContext.Run"/>)
+    /// ended, or it sent itself a <see cref="ConcernContext.Notify"/>.</summary>
+    void OnWork(string name, WorkOutcome outcome);
+
     /// <summary>Adds what this concern knows to the picture being built after a change.</summary>
     void Contribute(SupervisorView view);
 }
@@ -38,6 +42,7 @@ public abstract class SupervisorConcern : ISupervisorConcern
     public virtual void Start() { }
     public virtual ValueTask<bool> HandleAsync(SupervisorInput input) => ValueTask.FromResult(false);
     public virtual void OnTimer(string name) { }
+    public virtual void OnWork(string name, WorkOutcome outcome) { }
     public virtual void Contribute(SupervisorView view) { }
     public virtual void Dispose() => Context.Dispose();
 }

@@ -143,10 +143,14 @@ public sealed class Supervisor
 
     private async ValueTask RouteAsync(SupervisorInput input)
     {
-        if (input is SupervisorInput.TimerFired timer)
+        switch (input)
         {
-            timer.Context.Deliver(timer);
-            return;
+            case SupervisorInput.TimerFired timer:
+                timer.Context.Deliver(timer);
+                return;
+            case SupervisorInput.WorkDone done:
+                done.Context.Deliver(done);
+                return;
         }
         foreach (var concern in _concerns)
             if (await concern.HandleAsync(input).ConfigureAwait(false))

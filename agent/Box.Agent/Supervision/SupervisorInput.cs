@@ -24,4 +24,7 @@ public abstract record SupervisorInput
     /// <summary>A concern's timer (see <see cref="ConcernContext.After"/>); a
     /// replaced or cancelled one is dropped by the loop.</summary>
     internal sealed record TimerFired(ConcernContext Context, string Name, long Generation) : SupervisorInput;
+
+    /// <summary>Work a concern ran off the loop (see <see cref="ConcernContext.Run"/>) ended, or it notified.</summary>
+    internal sealed record WorkDone(ConcernContext Context, string Name, WorkOutcome Outcome) : SupervisorInput;
 }

@@ -9,6 +9,52 @@ public class ConcernContextTests
         public List<string> Fired { get; } = [];
         public ConcernContext Ctx => Context;
         public override void OnTimer(string name) => Fired.Add(name);
+        public List<(string Name, WorkOutcome Outcome)> Work { get; } = [];
+        public override void OnWork(string name, WorkOutcome outcome) => Work.Add((name, outcome));
+    }
+
+    [Fact]
+    public async Task Work_runs_off_the_loop_and_its_result_or_exception_comes_back_to_the_concern()
+    {
+        using var h = new ConcernHarness();
+        var probe = new Probe(h.Context("probe"));
+        using var gate = new ManualResetEventSlim();
+        // Blocks synchronously: Run must return at once all the same.
+        probe.Ctx.Run("ok", _ => { gate.Wait(TimeSpan.FromSeconds(30)); return Task.FromResult<object?>(42); });
+        probe.Ctx.Run("boom", _ => throw new IOException("disk gone"));
+        Assert.Equal(1, await Task.Run(async () => { await Eventually.TrueAsync(() => probe.Ctx.Running == 1, "the failing work to end"); return probe.Ctx.Running; }));
+        gate.Set();
+        await h.DrainUntilAsync(() => probe.Work.Count == 2);
+        var ok = probe.Work.Single(w => w.Name == "ok").Outcome;
+        var boom = probe.Work.Single(w => w.Name == "boom").Outcome;
+        Assert.Equal((true, (object?)42), (ok.Succeeded, ok.Result));
+        Assert.Equal("disk gone", Assert.IsType<IOException>(boom.Error).Message);
+        Assert.Equal(0, probe.Ctx.Running);
+    }
+
+    [Fact]
+    public async Task Disposing_the_context_cancels_running_work_and_drops_its_outcome()
+    {
+        using var h = new ConcernHarness();
+        var probe = new Probe(h.Context("probe"));
+        var started = new TaskCompletionSource();
+        var sawCancel = new TaskCompletionSource();
+        probe.Ctx.Run("slow", async token =>
+        {
+            started.SetResult();
+            try { await Task.Delay(Timeout.Infinite, token); }
+            catch (OperationCanceledException) { sawCancel.SetResult(); throw; }
+            return null;
+        });
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        probe.Dispose();
+        await sawCancel.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => probe.Ctx.Running == 0, "the cancelled work to end");
+        h.Drain();
+        Assert.Empty(probe.Work);
+        probe.Ctx.Notify("late", 1);
+        h.Drain();
+        Assert.Empty(probe.Work);
     }
 
     [Fact]

@@ -45,10 +45,28 @@ internal sealed class ConcernHarness : IDisposable
             {
                 t.Context.Deliver(t);
             }
+            else if (input is SupervisorInput.WorkDone w)
+            {
+                w.Context.Deliver(w);
+            }
             else
             {
                 others.Add(input);
             }
+        }
+        return others;
+    }
+
+    /// <summary>Delivers inputs as they arrive (work runs on the thread pool)
+    /// until <paramref name="done"/> holds; returns the inputs that were not timers or work.</summary>
+    public async Task<List<SupervisorInput>> DrainUntilAsync(Func<bool> done, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        var others = Drain();
+        while (!done())
+        {
+            await Inbox.Reader.WaitToReadAsync(cts.Token);
+            others.AddRange(Drain());
         }
         return others;
     }
