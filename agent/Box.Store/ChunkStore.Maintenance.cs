@@ -13,6 +13,8 @@ public sealed partial class ChunkStore : IStoreMaintenance
     private int _reconcileWanted;
     private Scrubber? _scrubber;
 
+    internal ChunkIndex Index => _index;
+
     /// <summary>Chunks the scrubber has checked since open.</summary>
     public long ScrubbedChunks => _scrubber?.Checked ?? 0;
 
@@ -134,7 +136,7 @@ public sealed partial class ChunkStore : IStoreMaintenance
 
     /// <summary>The index failed while the disk is there: move it aside, start
     /// an empty one and rebuild it from the files, serving what is verified.</summary>
-    private void OnIndexFailure(ChunkIndex failed, Exception e)
+    internal void OnIndexFailure(ChunkIndex failed, Exception e)
     {
         lock (_gate)
         {

@@ -67,9 +67,11 @@ public sealed partial class ChunkStore : IChunkReader, IDisposable
         }
 
         var identity = StoreIdentity.Read(layout.IdentityFile);
-        bool trustIndex = true;
+        bool trustIndex = true, fresh = false;
         if (identity is null)
         {
+            // A new store, unless chunks were left by one whose store-id is lost: then rebuild.
+            fresh = !Directory.EnumerateFileSystemEntries(layout.Chunks).Any();
             identity = new StoreIdentity(Guid.NewGuid(), boxId, StoreIdentity.CurrentFormat);
             identity.Write(layout.IdentityFile);
         }
@@ -110,13 +112,13 @@ public sealed partial class ChunkStore : IChunkReader, IDisposable
                 options.Log?.Invoke($"{e.Message}; rebuilding it from the chunk files");
             }
         }
-        var state = ReconcileState.Running;
+        var state = fresh ? ReconcileState.Done : ReconcileState.Running;
         if (index is null)
         {
             index = OpenFreshIndex(layout, identity.StoreId, options);
             state = ReconcileState.Rebuilding;
         }
-        else if (marker is not null && marker.StoreId == identity.StoreId
+        else if (!fresh && marker is not null && marker.StoreId == identity.StoreId
             && marker.Chunks == index.Counters.Chunks && marker.UsedBytes == index.Counters.UsedBytes
             && index.GetMeta(Reconciler.CursorName) is null)
         {

@@ -52,7 +52,7 @@ internal sealed class Reconciler(IStoreMaintenance store, long bytesPerSecond)
             for (int shard = first; shard < 256; shard++)
             {
                 stop.ThrowIfCancellationRequested();
-                ReconcileShard((byte)shard, stop);
+                ReconcileShard((byte)shard, stop, clock);
                 Save("files", shard + 1, clock);
             }
             Save("rows", BsonValue.Null, clock);
@@ -112,7 +112,7 @@ internal sealed class Reconciler(IStoreMaintenance store, long bytesPerSecond)
         }
     }
 
-    private void ReconcileShard(byte shard, CancellationToken stop)
+    private void ReconcileShard(byte shard, CancellationToken stop, Stopwatch clock)
     {
         var dir = Layout.ShardDirectory(shard);
         if (!Directory.Exists(dir))
@@ -135,6 +135,7 @@ internal sealed class Reconciler(IStoreMaintenance store, long bytesPerSecond)
             if (store.TryGetRow(hash, out var row) && row.Size == size)
                 continue;
             VerifyAndAdopt(path, hash, stop);
+            Save("files", (int)shard, clock); // counts stay exact across a restart inside this shard
         }
     }
 
