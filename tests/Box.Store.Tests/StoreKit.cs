@@ -44,6 +44,14 @@ internal static class StoreKit
         return bytes;
     }
 
+    /// <summary>OpenRead's status, with the file (if any) closed again.</summary>
+    public static ChunkReadStatus Status(this ChunkStore store, ChunkHash hash)
+    {
+        var read = store.OpenRead(hash);
+        read.File?.Dispose();
+        return read.Status;
+    }
+
     public static StoreOptions Options(long quota = 1 << 20, TimeProvider? time = null, List<string>? log = null) => new()
     {
         QuotaBytes = quota,
