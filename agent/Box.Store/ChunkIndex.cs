@@ -118,6 +118,36 @@ internal sealed class ChunkIndex : IDisposable
         });
     }
 
+    /// <summary>Adds rows not indexed yet and sets one meta document (a cursor),
+    /// all in one transaction: reconcile adopts in batches this way, so a
+    /// million files cost thousands of commits, not millions.</summary>
+    public void InsertBatch(IReadOnlyList<ChunkRow> rows, string metaKey, BsonDocument? meta)
+    {
+        Write(db =>
+        {
+            var chunks = db.GetCollection(ChunksName);
+            var counters = _counters;
+            foreach (var row in rows)
+            {
+                if (chunks.FindById(Key(row.Hash)) is not null)
+                    continue;
+                chunks.Insert(ToDocument(row));
+                counters = counters.Add(row);
+            }
+            var metaCollection = db.GetCollection(MetaName);
+            if (meta is null)
+            {
+                metaCollection.Delete(metaKey);
+            }
+            else
+            {
+                meta["_id"] = metaKey;
+                metaCollection.Upsert(meta);
+            }
+            return counters;
+        });
+    }
+
     /// <summary>Removes the row if present; returns it.</summary>
     public ChunkRow? Delete(ChunkHash hash)
     {

@@ -167,12 +167,13 @@ public sealed partial class ChunkStore : IStoreMaintenance
 
     List<ChunkRow> IStoreMaintenance.ScanRows(ChunkHash? after, int limit) => _index.ScanAfter(after, limit);
 
-    void IStoreMaintenance.Adopt(ChunkRow row)
+    void IStoreMaintenance.Adopt(IReadOnlyList<ChunkRow> rows, string cursorName, BsonDocument cursor)
     {
         lock (_gate)
         {
-            if (!_index.TryGet(row.Hash, out _))
-                _index.Insert(row);
+            // A file evicted or condemned since it was hashed must not come back.
+            var present = rows.Where(r => File.Exists(_layout.ChunkPath(r.Hash))).ToList();
+            _index.InsertBatch(present, cursorName, cursor);
         }
     }
 

@@ -12,8 +12,9 @@ internal interface IStoreMaintenance
     void Log(string line);
     bool TryGetRow(ChunkHash hash, out ChunkRow row);
     List<ChunkRow> ScanRows(ChunkHash? after, int limit);
-    /// <summary>Adds the row of a verified file (no-op if a row appeared meanwhile).</summary>
-    void Adopt(ChunkRow row);
+    /// <summary>Adds the rows of verified files (skipping any that appeared
+    /// meanwhile) and saves the cursor, in one transaction.</summary>
+    void Adopt(IReadOnlyList<ChunkRow> rows, string cursorName, BsonDocument cursor);
     /// <summary>Removes a row whose file is gone.</summary>
     void DropRow(ChunkHash hash);
     /// <summary>Removes a chunk whose bytes do not match its name and reports it.</summary>

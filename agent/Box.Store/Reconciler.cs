@@ -18,8 +18,11 @@ internal sealed class Reconciler(IStoreMaintenance store, long bytesPerSecond)
 {
     public const string CursorName = "reconcile";
     private const int RowPage = 1000;
+    /// <summary>Verified files adopted per transaction (with the cursor).</summary>
+    private const int AdoptBatch = 500;
 
     private readonly ByteRateLimiter _limiter = new(bytesPerSecond, store.Time);
+    private readonly List<ChunkRow> _verified = [];
     private long _tempRemoved, _adopted, _rejected, _dropped, _priorMs;
     private StoreLayout Layout => store.Layout;
 
@@ -53,7 +56,7 @@ internal sealed class Reconciler(IStoreMaintenance store, long bytesPerSecond)
             {
                 stop.ThrowIfCancellationRequested();
                 ReconcileShard((byte)shard, stop, clock);
-                Save("files", shard + 1, clock);
+                AdoptVerified("files", shard + 1, clock);
             }
             Save("rows", BsonValue.Null, clock);
             phase = "rows";
@@ -134,12 +137,22 @@ internal sealed class Reconciler(IStoreMaintenance store, long bytesPerSecond)
             long size = new FileInfo(path).Length;
             if (store.TryGetRow(hash, out var row) && row.Size == size)
                 continue;
-            VerifyAndAdopt(path, hash, stop);
-            Save("files", (int)shard, clock); // counts stay exact across a restart inside this shard
+            Verify(path, hash, stop);
+            if (_verified.Count >= AdoptBatch)
+                AdoptVerified("files", shard, clock);
         }
     }
 
-    private void VerifyAndAdopt(string path, ChunkHash hash, CancellationToken stop)
+    /// <summary>Adopts what was verified, with the cursor in the same
+    /// transaction, so counts stay exact across a restart inside a shard.</summary>
+    private void AdoptVerified(string phase, int at, Stopwatch clock)
+    {
+        _adopted += _verified.Count;
+        store.Adopt(_verified, CursorName, Cursor(phase, at, clock));
+        _verified.Clear();
+    }
+
+    private void Verify(string path, ChunkHash hash, CancellationToken stop)
     {
         ChunkHash actual;
         long length;
@@ -159,8 +172,7 @@ internal sealed class Reconciler(IStoreMaintenance store, long bytesPerSecond)
             return;
         }
         var stored = new DateTimeOffset(File.GetLastWriteTimeUtc(path), TimeSpan.Zero);
-        store.Adopt(new ChunkRow(hash, length, stored, null, 0, 0, false));
-        _adopted++;
+        _verified.Add(new ChunkRow(hash, length, stored, null, 0, 0, false));
     }
 
     private void RequireReachable()
@@ -169,7 +181,9 @@ internal sealed class Reconciler(IStoreMaintenance store, long bytesPerSecond)
             throw new StoreUnavailableException(Layout.Root, "store directory is gone (disk removed?)");
     }
 
-    private void Save(string phase, BsonValue at, Stopwatch clock) => store.SaveCursor(CursorName, new BsonDocument
+    private void Save(string phase, BsonValue at, Stopwatch clock) => store.SaveCursor(CursorName, Cursor(phase, at, clock));
+
+    private BsonDocument Cursor(string phase, BsonValue at, Stopwatch clock) => new()
     {
         ["phase"] = phase,
         ["at"] = at,
@@ -178,7 +192,7 @@ internal sealed class Reconciler(IStoreMaintenance store, long bytesPerSecond)
         ["rejected"] = _rejected,
         ["dropped"] = _dropped,
         ["ms"] = _priorMs + clock.ElapsedMilliseconds,
-    });
+    };
 
     private static bool IsLowerHex(string s) => s.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
 }
