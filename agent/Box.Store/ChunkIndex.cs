@@ -11,10 +11,12 @@ namespace Box.Store;
 /// swap when the database is recycled.
 ///
 /// Memory: LiteDB's page cache grows with every page read and never shrinks,
-/// so random lookups over 1,000,000 rows would pull the whole file (~300 MB)
-/// into memory. The index is therefore closed and reopened after
-/// <c>recycleAfter</c> operations, which drops the cache; after a checkpoint
-/// a reopen costs a few milliseconds.
+/// so random lookups over 1,000,000 rows would pull the whole file (~240 MB)
+/// into memory. Serving therefore does not look here (see ChunkPresence), and
+/// the index is closed and reopened once operations have read about
+/// <c>recyclePages</c> pages (each operation is weighed by the pages it
+/// typically touches: ~10 for a random lookup or write, one per ~30 rows of a
+/// scan), which drops the cache; after a checkpoint a reopen costs a few ms.
 ///
 /// Any failure from LiteDB surfaces as <see cref="IndexBrokenException"/>.
 /// </summary>
@@ -26,8 +28,14 @@ internal sealed class ChunkIndex : IDisposable
     private const string IdentityKey = "identity";
 
     private readonly StoreLayout _layout;
+    private const int LookupPages = 10;
+    private const int WritePages = 4;
+    private const int RowsPerScanPage = 30;
+
     private readonly int _recycleAfter;
     private readonly ReaderWriterLockSlim _swap = new(LockRecursionPolicy.SupportsRecursion);
+    /// <summary>One write transaction at a time (LiteDB's are per thread), and the counters with it.</summary>
+    private readonly object _writeLock = new();
     private LiteDatabase _db = null!;
     private DurableFileStream _data = null!;
     private DurableFileStream _log = null!;
@@ -95,12 +103,12 @@ internal sealed class ChunkIndex : IDisposable
 
     public IndexCounters Counters
     {
-        get { lock (_swap) return _counters; }
+        get { lock (_writeLock) return _counters; }
     }
 
     public bool TryGet(ChunkHash hash, out ChunkRow row)
     {
-        var doc = Run(db => db.GetCollection(ChunksName).FindById(Key(hash)));
+        var doc = Run(db => db.GetCollection(ChunksName).FindById(Key(hash)), LookupPages);
         row = doc is null ? default : ToRow(doc);
         return doc is not null;
     }
@@ -108,7 +116,7 @@ internal sealed class ChunkIndex : IDisposable
     /// <summary>Adds a row (or replaces one of the same hash) and updates the counters in one transaction.</summary>
     public void Insert(ChunkRow row)
     {
-        Write(db =>
+        Write(LookupPages, db =>
         {
             var chunks = db.GetCollection(ChunksName);
             var old = chunks.FindById(Key(row.Hash));
@@ -123,7 +131,7 @@ internal sealed class ChunkIndex : IDisposable
     /// million files cost thousands of commits, not millions.</summary>
     public void InsertBatch(IReadOnlyList<ChunkRow> rows, string metaKey, BsonDocument? meta)
     {
-        Write(db =>
+        Write(rows.Count * WritePages, db =>
         {
             var chunks = db.GetCollection(ChunksName);
             var counters = _counters;
@@ -152,7 +160,7 @@ internal sealed class ChunkIndex : IDisposable
     public ChunkRow? Delete(ChunkHash hash)
     {
         ChunkRow? removed = null;
-        Write(db =>
+        Write(LookupPages, db =>
         {
             var chunks = db.GetCollection(ChunksName);
             var old = chunks.FindById(Key(hash));
@@ -170,7 +178,7 @@ internal sealed class ChunkIndex : IDisposable
     {
         if (tallies.Count == 0)
             return;
-        Write(db =>
+        Write(tallies.Count * LookupPages, db =>
         {
             var chunks = db.GetCollection(ChunksName);
             foreach (var (hash, tally) in tallies)
@@ -198,14 +206,14 @@ internal sealed class ChunkIndex : IDisposable
             var chunks = db.GetCollection(ChunksName);
             var query = Query.GT("_id", after is { } a ? Key(a) : BsonValue.MinValue);
             return chunks.Find(query, 0, limit).Select(ToRow).ToList();
-        });
+        }, 1 + limit / RowsPerScanPage);
     }
 
-    public BsonDocument? GetMeta(string key) => Run(db => db.GetCollection(MetaName).FindById(key));
+    public BsonDocument? GetMeta(string key) => Run(db => db.GetCollection(MetaName).FindById(key), 1);
 
     public void SetMeta(string key, BsonDocument? value)
     {
-        Write(db =>
+        Write(1, db =>
         {
             var meta = db.GetCollection(MetaName);
             if (value is null)
@@ -287,7 +295,7 @@ internal sealed class ChunkIndex : IDisposable
         catch (Exception e) when (IoErrors.IsIo(e)) { }
     }
 
-    private T Run<T>(Func<LiteDatabase, T> work)
+    private T Run<T>(Func<LiteDatabase, T> work, int pages)
     {
         T result;
         _swap.EnterReadLock();
@@ -300,18 +308,18 @@ internal sealed class ChunkIndex : IDisposable
         {
             _swap.ExitReadLock();
         }
-        if (Interlocked.Increment(ref _operations) >= _recycleAfter)
+        if (Interlocked.Add(ref _operations, pages) >= _recycleAfter)
             Recycle();
         return result;
     }
 
     /// <summary>Runs a write in one transaction; <paramref name="work"/> returns
     /// the counters as they are after it, stored in the same transaction.</summary>
-    private void Write(Func<LiteDatabase, IndexCounters> work)
+    private void Write(int pages, Func<LiteDatabase, IndexCounters> work)
     {
         Run(db =>
         {
-            lock (_swap)
+            lock (_writeLock)
             {
                 db.BeginTrans();
                 try
@@ -338,7 +346,7 @@ internal sealed class ChunkIndex : IDisposable
                 }
             }
             return 0;
-        });
+        }, pages);
     }
 
     private static void TryRollback(LiteDatabase db)

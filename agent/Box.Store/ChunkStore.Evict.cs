@@ -73,7 +73,10 @@ public sealed partial class ChunkStore
     {
         ChunkRow? row;
         lock (_gate)
+        {
+            _presence.Remove(hash);
             row = WithIndex(index => index.Delete(hash));
+        }
         if (row is null)
             return null;
         try

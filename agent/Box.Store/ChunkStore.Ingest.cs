@@ -78,6 +78,7 @@ public sealed partial class ChunkStore
                         index.Insert(new ChunkRow(slot.Hash, slot.Size, _options.Time.GetUtcNow(), null, 0, 0, slot.Pinned));
                         return 0;
                     });
+                    _presence.Add(slot.Hash, slot.Size);
                 }
                 catch (Exception e) when (IoErrors.IsIo(e))
                 {

@@ -18,6 +18,65 @@ public sealed partial class ChunkStore : IStoreMaintenance
     /// <summary>Chunks the scrubber has checked since open.</summary>
     public long ScrubbedChunks => _scrubber?.Checked ?? 0;
 
+    private Task? _loadTask;
+
+    /// <summary>Serving starts at once on the index; the presence set loads in
+    /// the background (one index scan), then reconcile runs if needed, then the
+    /// scrubber starts.</summary>
+    private void StartMaintenance(bool needsReconcile, bool emptyIndex)
+    {
+        if (emptyIndex)
+        {
+            _presence.MarkEmpty();
+            AfterLoad(needsReconcile);
+            return;
+        }
+        _loadTask = Task.Factory.StartNew(() =>
+        {
+            var presence = _presence;
+            var index = _index;
+            try
+            {
+                presence.Load(ScanAll(index, _stop.Token), (int)Math.Min(index.Counters.Chunks, int.MaxValue));
+                Log($"presence set loaded: {index.Counters.Chunks} chunks");
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e) when (IoErrors.IsIo(e) || e is ObjectDisposedException)
+            {
+                Log($"presence set not loaded ({e.Message}); serving from the index");
+            }
+            AfterLoad(needsReconcile);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private void AfterLoad(bool needsReconcile)
+    {
+        if (_stop.IsCancellationRequested)
+            return;
+        if (needsReconcile)
+            RequestReconcile();
+        StartScrubber();
+    }
+
+    private static IEnumerable<ChunkRow> ScanAll(ChunkIndex index, CancellationToken stop)
+    {
+        const int page = 10_000;
+        ChunkHash? after = null;
+        while (true)
+        {
+            stop.ThrowIfCancellationRequested();
+            var rows = index.ScanAfter(after, page);
+            foreach (var row in rows)
+                yield return row;
+            if (rows.Count < page)
+                yield break;
+            after = rows[^1].Hash;
+        }
+    }
+
     /// <summary>Runs (or re-runs) reconcile in the background; one at a time.</summary>
     private void RequestReconcile()
     {
@@ -127,7 +186,7 @@ public sealed partial class ChunkStore : IStoreMaintenance
 
     private void WaitForLoops(List<string> problems)
     {
-        foreach (var task in new[] { _reconcileTask, _scrubTask })
+        foreach (var task in new[] { _loadTask, _reconcileTask, _scrubTask })
         {
             if (task is not null && !task.Wait(TimeSpan.FromSeconds(10)))
                 problems.Add("a background loop did not stop in time");
@@ -151,6 +210,9 @@ public sealed partial class ChunkStore : IStoreMaintenance
             {
             }
             _index = OpenFreshIndex(_layout, _identity.StoreId, _options);
+            var presence = new ChunkPresence();
+            presence.MarkEmpty();
+            _presence = presence;
             _reconcileState = ReconcileState.Rebuilding;
             RequestReconcile();
         }
@@ -165,6 +227,14 @@ public sealed partial class ChunkStore : IStoreMaintenance
 
     bool IStoreMaintenance.TryGetRow(ChunkHash hash, out ChunkRow row) => _index.TryGet(hash, out row);
 
+    bool IStoreMaintenance.HasRow(ChunkHash hash, long size)
+    {
+        var presence = _presence;
+        if (presence.Loaded && (!presence.TryGet(hash, out var known) || known is not null))
+            return known == size;
+        return _index.TryGet(hash, out var row) && row.Size == size;
+    }
+
     List<ChunkRow> IStoreMaintenance.ScanRows(ChunkHash? after, int limit) => _index.ScanAfter(after, limit);
 
     void IStoreMaintenance.Adopt(IReadOnlyList<ChunkRow> rows, string cursorName, BsonDocument cursor)
@@ -174,6 +244,8 @@ public sealed partial class ChunkStore : IStoreMaintenance
             // A file evicted or condemned since it was hashed must not come back.
             var present = rows.Where(r => File.Exists(_layout.ChunkPath(r.Hash))).ToList();
             _index.InsertBatch(present, cursorName, cursor);
+            foreach (var row in present)
+                _presence.Add(row.Hash, row.Size);
         }
     }
 
@@ -182,7 +254,10 @@ public sealed partial class ChunkStore : IStoreMaintenance
         lock (_gate)
         {
             if (!File.Exists(_layout.ChunkPath(hash)))
+            {
+                _presence.Remove(hash);
                 _index.Delete(hash);
+            }
         }
     }
 
@@ -194,6 +269,7 @@ public sealed partial class ChunkStore : IStoreMaintenance
         var path = _layout.ChunkPath(hash);
         lock (_gate)
         {
+            _presence.Remove(hash); // from here OpenRead answers NotFound
             try
             {
                 _index.Delete(hash);

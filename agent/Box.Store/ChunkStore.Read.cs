@@ -2,7 +2,7 @@ namespace Box.Store;
 
 public sealed partial class ChunkStore
 {
-    /// <summary>Opens a verified chunk for serving: one index lookup, then an
+    /// <summary>Opens a verified chunk for serving: a lookup in memory (the index while that loads), then an
     /// open(2) with FileOptions.Asynchronous (sendfile). NotFound for anything
     /// not indexed (absent, evicted, condemned, or a file reconcile has not
     /// verified yet); Unavailable when the disk is gone or failing.</summary>
@@ -10,8 +10,21 @@ public sealed partial class ChunkStore
     {
         if (_closed)
             return ChunkRead.Unavailable("store is closed");
-        if (!TryGetRowServing(hash, out var row, out var problem))
-            return problem is null ? ChunkRead.NotFound : ChunkRead.Unavailable(problem);
+        long? size = null;
+        var presence = _presence;
+        if (presence.Loaded)
+        {
+            // The hot path: memory only, no LiteDB.
+            if (!presence.TryGet(hash, out size))
+                return _layout.IsReachable() ? ChunkRead.NotFound : ChunkRead.Unavailable($"{_layout.Root}: store directory is gone (disk removed?)");
+        }
+        if (size is null)
+        {
+            // The presence set is still loading, or the chunk is too large for it.
+            if (!TryGetRowServing(hash, out var row, out var problem))
+                return problem is null ? ChunkRead.NotFound : ChunkRead.Unavailable(problem);
+            size = row.Size;
+        }
         var path = _layout.ChunkPath(hash);
         FileStream file;
         try
@@ -38,10 +51,10 @@ public sealed partial class ChunkStore
             file.Dispose();
             return ChunkRead.Unavailable($"{path}: {e.Message}");
         }
-        if (length != row.Size)
+        if (length != size)
         {
             file.Dispose();
-            Condemn(hash, $"file is {length} bytes, the index says {row.Size}");
+            Condemn(hash, $"file is {length} bytes, the index says {size}");
             return ChunkRead.NotFound;
         }
         return new ChunkRead(ChunkReadStatus.Found, file, length, null);

@@ -23,6 +23,7 @@ public sealed partial class ChunkStore : IChunkReader, IDisposable
     private readonly CancellationTokenSource _stop = new();
     private StoreIdentity _identity;
     private volatile ChunkIndex _index;
+    private volatile ChunkPresence _presence = new();
     private volatile bool _closed;
     private long _quotaBytes;
 
@@ -105,7 +106,7 @@ public sealed partial class ChunkStore : IChunkReader, IDisposable
         {
             try
             {
-                index = ChunkIndex.Open(layout, identity.StoreId, options.IndexRecycleOperations);
+                index = ChunkIndex.Open(layout, identity.StoreId, options.IndexRecyclePages);
             }
             catch (IndexBrokenException e)
             {
@@ -128,9 +129,7 @@ public sealed partial class ChunkStore : IChunkReader, IDisposable
         var store = new ChunkStore(layout, options, identity, index);
         store._quotaBytes = store.ComputeQuota();
         store._reconcileState = state;
-        if (state != ReconcileState.Done)
-            store.RequestReconcile();
-        store.StartScrubber();
+        store.StartMaintenance(needsReconcile: state != ReconcileState.Done, emptyIndex: index.Counters.Chunks == 0);
         return store;
     }
 
@@ -228,7 +227,7 @@ public sealed partial class ChunkStore : IChunkReader, IDisposable
         try
         {
             ChunkIndex.MoveAside(layout);
-            return ChunkIndex.Open(layout, storeId, options.IndexRecycleOperations);
+            return ChunkIndex.Open(layout, storeId, options.IndexRecyclePages);
         }
         catch (Exception e) when (IoErrors.IsIo(e))
         {

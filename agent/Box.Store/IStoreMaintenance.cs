@@ -11,6 +11,8 @@ internal interface IStoreMaintenance
     TimeProvider Time { get; }
     void Log(string line);
     bool TryGetRow(ChunkHash hash, out ChunkRow row);
+    /// <summary>Indexed with this size (from memory once the presence set is loaded).</summary>
+    bool HasRow(ChunkHash hash, long size);
     List<ChunkRow> ScanRows(ChunkHash? after, int limit);
     /// <summary>Adds the rows of verified files (skipping any that appeared
     /// meanwhile) and saves the cursor, in one transaction.</summary>

@@ -135,7 +135,7 @@ internal sealed class Reconciler(IStoreMaintenance store, long bytesPerSecond)
                 continue;
             }
             long size = new FileInfo(path).Length;
-            if (store.TryGetRow(hash, out var row) && row.Size == size)
+            if (store.HasRow(hash, size))
                 continue;
             Verify(path, hash, stop);
             if (_verified.Count >= AdoptBatch)

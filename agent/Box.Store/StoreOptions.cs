@@ -15,8 +15,9 @@ public sealed record StoreOptions
     public long ScrubBytesPerSecond { get; init; }
     /// <summary>Pause between scrub passes over the whole store.</summary>
     public TimeSpan ScrubPassInterval { get; init; } = TimeSpan.FromHours(24);
-    /// <summary>Index operations between reopens of LiteDB, which bounds its page cache (see ChunkIndex).</summary>
-    public int IndexRecycleOperations { get; init; } = 20_000;
+    /// <summary>Roughly how many 8 KiB pages LiteDB may read between reopens, which bounds
+    /// its page cache (see ChunkIndex): 4,000 is ~32 MB at worst.</summary>
+    public int IndexRecyclePages { get; init; } = 4_000;
     public TimeProvider Time { get; init; } = TimeProvider.System;
     /// <summary>Log lines for the agent's log; called from store threads.</summary>
     public Action<string>? Log { get; init; }

@@ -227,7 +227,7 @@ public sealed class ChunkStoreIngestTests : IDisposable
         var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
         {
             int found = 0;
-            while (!stop.IsCancellationRequested)
+            do
             {
                 foreach (var h in stored)
                 {
@@ -237,6 +237,7 @@ public sealed class ChunkStoreIngestTests : IDisposable
                     found++;
                 }
             }
+            while (!stop.IsCancellationRequested);
             return found;
         })).ToArray();
         for (int i = 50; i < 150; i++)
