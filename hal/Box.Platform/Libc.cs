@@ -33,6 +33,32 @@ public static partial class Libc
 
     public const int RLIMIT_NOFILE = 7;
 
+    public const int EIO = 5;
+    public const int ENOSPC = 28;
+    public const int EROFS = 30;
+
+    /// <summary>f_flag bit of a filesystem mounted read-only.</summary>
+    public const ulong ST_RDONLY = 1;
+
+    /// <summary>glibc's struct statvfs on 64-bit Linux (x86_64 and arm64 agree):
+    /// eleven unsigned longs, then six reserved ints.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public unsafe struct StatVfs
+    {
+        public ulong BlockSize;
+        public ulong FragmentSize;
+        public ulong Blocks;
+        public ulong BlocksFree;
+        public ulong BlocksAvailable;
+        public ulong Files;
+        public ulong FilesFree;
+        public ulong FilesAvailable;
+        public ulong FsId;
+        public ulong Flags;
+        public ulong NameMax;
+        public fixed int Spare[6];
+    }
+
     [StructLayout(LayoutKind.Sequential)]
     public struct RLimit
     {
@@ -95,6 +121,9 @@ public static partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "umount2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Umount2(string target, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "statvfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int StatVfsOf(string path, out StatVfs result);
 
     [LibraryImport(Lib, EntryPoint = "sync")]
     public static partial void Sync();
