@@ -1,0 +1,110 @@
+using System.Security.Cryptography;
+
+namespace Box.Store.Ingest;
+
+/// <summary>The temp file being filled and the SHA-256 of exactly the bytes
+/// written to it. Both only grow together, so a resumed attempt appends to
+/// the file and the hash without re-reading; a restart truncates both. Any
+/// file error comes out as a <see cref="DownloadFailure"/> (disk_full or
+/// no_disk).</summary>
+internal sealed class ChunkFile : IDisposable
+{
+    private readonly FileStream _stream;
+    private readonly string _path;
+    private IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+    private ChunkFile(FileStream stream, string path) => (_stream, _path) = (stream, path);
+
+    /// <summary>Bytes written so far; the resume offset.</summary>
+    public long Length { get; private set; }
+
+    /// <summary>Creates (or truncates) the temp file. A leftover from before a
+    /// power cut is not resumed: its tail may be pages that never reached the
+    /// disk. The full size is preallocated where the filesystem can, so a full
+    /// disk shows at once instead of after most of the chunk was fetched.</summary>
+    public static ChunkFile Create(string path, long size)
+    {
+        try
+        {
+            var stream = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.Create,
+                Access = FileAccess.Write,
+                Share = FileShare.Read,
+                BufferSize = 0, // callers write large blocks; no second copy
+                PreallocationSize = size,
+            });
+            return new ChunkFile(stream, path);
+        }
+        catch (Exception e) when (DiskErrors.IsDiskError(e))
+        {
+            throw DiskErrors.Classify(e, "create", path);
+        }
+    }
+
+    public async ValueTask AppendAsync(ReadOnlyMemory<byte> block, CancellationToken ct)
+    {
+        try
+        {
+            await _stream.WriteAsync(block, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (DiskErrors.IsDiskError(e))
+        {
+            throw DiskErrors.Classify(e, "write", _path);
+        }
+        _hash.AppendData(block.Span);
+        Length += block.Length;
+    }
+
+    /// <summary>Back to an empty file and a fresh hash: the origin is sending from byte 0.</summary>
+    public void Restart()
+    {
+        try
+        {
+            _stream.SetLength(0);
+            _stream.Position = 0;
+        }
+        catch (Exception e) when (DiskErrors.IsDiskError(e))
+        {
+            throw DiskErrors.Classify(e, "truncate", _path);
+        }
+        _hash.Dispose();
+        _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Length = 0;
+    }
+
+    /// <summary>SHA-256 of the bytes written so far (the running hash goes on).</summary>
+    public ChunkHash CurrentHash()
+    {
+        Span<byte> digest = stackalloc byte[ChunkHash.ByteLength];
+        _hash.GetCurrentHash(digest);
+        return ChunkHash.FromBytes(digest);
+    }
+
+    /// <summary>fsync: the store renames the file into place next, and a chunk
+    /// the index lists must survive a power cut.</summary>
+    public void Sync()
+    {
+        try
+        {
+            _stream.Flush(flushToDisk: true);
+        }
+        catch (Exception e) when (DiskErrors.IsDiskError(e))
+        {
+            throw DiskErrors.Classify(e, "fsync", _path);
+        }
+    }
+
+    public void Dispose()
+    {
+        _hash.Dispose();
+        try
+        {
+            _stream.Dispose();
+        }
+        catch (Exception e) when (DiskErrors.IsDiskError(e))
+        {
+            // Closing a file on a disk that is gone; the outcome was decided already.
+        }
+    }
+}
