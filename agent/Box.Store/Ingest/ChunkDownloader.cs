@@ -77,7 +77,7 @@ public sealed class ChunkDownloader : IDisposable
             }, total.Token).ConfigureAwait(false);
             var result = Verify(file, request, attempts);
             verified = result.IsVerified;
-            throttle.ReportFinal(file.Length);
+            throttle.ReportNow(file.Length);
             return result;
         }
         catch (DownloadFailure f)

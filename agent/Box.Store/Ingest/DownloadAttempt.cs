@@ -44,11 +44,11 @@ internal sealed class DownloadAttempt(HttpClient client, DownloaderOptions optio
             {
                 case null:
                     file.Restart();
-                    progress.Report(0);
+                    progress.ReportNow(0);
                     throw DownloadFailure.Retry($"origin's Content-Range {response.Content.Headers.ContentRange} does not start at the resume offset {offset}; starting over");
                 case 0 when offset > 0:
                     file.Restart(); // the origin ignored Range and sends everything again
-                    progress.Report(0);
+                    progress.ReportNow(0);
                     break;
             }
             await CopyBodyAsync(response, size, file, buffer, progress, stall, ct).ConfigureAwait(false);

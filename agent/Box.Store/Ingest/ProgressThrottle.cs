@@ -1,8 +1,8 @@
 namespace Box.Store.Ingest;
 
 /// <summary>Passes progress on at most once per interval (job.progress events
-/// go over MQTT; a byte count per network read would flood it), plus the
-/// final count, which is always reported.</summary>
+/// go over MQTT; a byte count per network read would flood it). The final
+/// count and a restart from 0 are always reported.</summary>
 internal sealed class ProgressThrottle(IProgress<DownloadProgress>? progress, long size, TimeSpan interval, TimeProvider time)
 {
     private long _lastReport;
@@ -20,5 +20,5 @@ internal sealed class ProgressThrottle(IProgress<DownloadProgress>? progress, lo
         progress.Report(new DownloadProgress(bytes, size));
     }
 
-    public void ReportFinal(long bytes) => progress?.Report(new DownloadProgress(bytes, size));
+    public void ReportNow(long bytes) => progress?.Report(new DownloadProgress(bytes, size));
 }
