@@ -9,6 +9,13 @@ namespace Box.Store.Ingest;
 /// no_disk).</summary>
 internal sealed class ChunkFile : IDisposable
 {
+    /// <summary>The HResult (COR_E_IO) of the IOException .NET throws when the
+    /// preallocation finds no room: it carries no errno, unlike every other
+    /// file error on Linux, and .NET throws it for ENOSPC (or EFBIG, which a
+    /// chunk of at most a few MiB cannot hit) only; other fallocate errors
+    /// are ignored.</summary>
+    private const int PreallocationFailed = unchecked((int)0x80131620);
+
     private readonly FileStream _stream;
     private readonly string _path;
     private IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -35,6 +42,10 @@ internal sealed class ChunkFile : IDisposable
                 PreallocationSize = size,
             });
             return new ChunkFile(stream, path);
+        }
+        catch (IOException e) when (e.GetType() == typeof(IOException) && e.HResult == PreallocationFailed)
+        {
+            throw new DownloadFailure(DownloadOutcome.DiskFull, $"create {path}: no room for {size} bytes (No space left on device, errno 28)", inner: e);
         }
         catch (Exception e) when (DiskErrors.IsDiskError(e))
         {
