@@ -32,8 +32,6 @@ public sealed class TestOrigin : IAsyncDisposable
     private readonly OriginHandler _handler;
     private readonly Task _acceptLoop;
     private int _count;
-    private int _active;
-    private int _maxActive;
 
     public TestOrigin(OriginHandler handler)
     {
@@ -47,9 +45,6 @@ public sealed class TestOrigin : IAsyncDisposable
     public string Url(string path = "/chunk") => $"http://127.0.0.1:{Port}{path}";
 
     public IReadOnlyList<OriginRequest> Requests => [.. _requests];
-
-    /// <summary>The most connections being served at once.</summary>
-    public int MaxConcurrent => Volatile.Read(ref _maxActive);
 
     private async Task AcceptAsync()
     {
@@ -70,8 +65,6 @@ public sealed class TestOrigin : IAsyncDisposable
 
     private async Task ServeAsync(Socket socket)
     {
-        int active = Interlocked.Increment(ref _active);
-        InterlockedMax(ref _maxActive, active);
         try
         {
             var connection = new OriginConnection(socket, _stop.Token);
@@ -88,7 +81,6 @@ public sealed class TestOrigin : IAsyncDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref _active);
             socket.Dispose();
         }
     }
@@ -112,14 +104,6 @@ public sealed class TestOrigin : IAsyncDisposable
             headers[line[..colon].Trim().ToLowerInvariant()] = line[(colon + 1)..].Trim();
         }
         return new OriginRequest(index, first[0], first[1], headers);
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        int seen;
-        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
-        {
-        }
     }
 
     public async ValueTask DisposeAsync()
