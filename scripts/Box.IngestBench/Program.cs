@@ -16,18 +16,30 @@ var (baseUrl, list, outDir) = (args[0].TrimEnd('/'), args[1], args[2]);
 var chunks = File.ReadAllLines(list).Where(l => l.Length > 0).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
     .Select(f => (Name: f[0], Hash: ChunkHash.Parse(f[1]), Size: long.Parse(f[2], CultureInfo.InvariantCulture))).ToList();
 using var downloader = new ChunkDownloader(new DownloaderOptions());
+
+// The agent is a long-running process: one untimed download first, so the
+// figure is not the JIT's (curl, the peer, is native code).
+var warm = chunks[0];
+if (!await DownloadAsync(warm, Path.Combine(outDir, "warm-up.part")))
+    return 1;
+File.Delete(Path.Combine(outDir, "warm-up.part"));
+
 long bytes = 0;
 var clock = Stopwatch.StartNew();
 foreach (var c in chunks)
 {
-    var result = await downloader.DownloadAsync(new DownloadRequest($"{baseUrl}/{c.Name}", c.Hash, c.Size, Path.Combine(outDir, c.Name)), null, default);
-    if (!result.IsVerified)
-    {
-        Console.Error.WriteLine($"{c.Name}: {result.ErrorCode}: {result.Message}");
+    if (!await DownloadAsync(c, Path.Combine(outDir, c.Name)))
         return 1;
-    }
-    bytes += result.Bytes;
+    bytes += c.Size;
 }
 clock.Stop();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT files={chunks.Count} bytes={bytes} seconds={clock.Elapsed.TotalSeconds:F3}"));
 return 0;
+
+async Task<bool> DownloadAsync((string Name, ChunkHash Hash, long Size) c, string path)
+{
+    var result = await downloader.DownloadAsync(new DownloadRequest($"{baseUrl}/{c.Name}", c.Hash, c.Size, path), null, default);
+    if (!result.IsVerified)
+        Console.Error.WriteLine($"{c.Name}: {result.ErrorCode}: {result.Message}");
+    return result.IsVerified;
+}
