@@ -59,6 +59,9 @@ public static partial class Libc
         public fixed int Spare[6];
     }
 
+    /// <summary>sync_file_range: start writeback of the range, do not wait for it.</summary>
+    public const uint SYNC_FILE_RANGE_WRITE = 2;
+
     [StructLayout(LayoutKind.Sequential)]
     public struct RLimit
     {
@@ -103,6 +106,9 @@ public static partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "fsync", SetLastError = true)]
     public static partial int Fsync(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "sync_file_range", SetLastError = true)]
+    public static partial int SyncFileRange(int fd, long offset, long count, uint flags);
 
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
