@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using Box.Agent.Cloud.Queue;
 using Box.Agent.Serving;
 using Box.Agent.Usage;
@@ -80,8 +82,11 @@ public static class CrashChild
         return drained;
     }
 
-    /// <summary>Per-Record cost and fsync count on one thread: <c>ns/record</c>.</summary>
-    public static int Bench(string dir, int records)
+    /// <summary>Per-Record cost on one thread for <paramref name="seconds"/>,
+    /// the journal fsyncs in that time and while idle after it, and the peer:
+    /// a bare pwrite(2) of a record of the same size to a file beside it.
+    /// Prints one <c>RESULT</c> line.</summary>
+    public static int Bench(string dir, int seconds)
     {
         using var queue = OfflineQueue.Open(Path.Combine(dir, QueueDir));
         using var ledger = OpenLedger(dir, queue, 1000, Console.Error.WriteLine);
@@ -89,16 +94,36 @@ public static class CrashChild
         for (var i = 0; i < 1000; i++) // warm up: JIT, tally entries
             ledger.Record(new ServedRequest(tokens[i % tokens.Length], CrashRecords.Chunk(i), 1 << 20, DateTimeOffset.UtcNow));
         var syncsBefore = ledger.JournalSyncs;
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var allocated = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < records; i++)
-            ledger.Record(new ServedRequest(tokens[i % tokens.Length], CrashRecords.Chunk(i), 1 << 20, DateTimeOffset.UtcNow));
-        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        var started = Stopwatch.GetTimestamp();
+        long records = 0;
+        while (Stopwatch.GetElapsedTime(started).TotalSeconds < seconds)
+        {
+            for (var i = 0; i < 1000; i++, records++)
+                ledger.Record(new ServedRequest(tokens[records % tokens.Length], CrashRecords.Chunk(records), 1 << 20, DateTimeOffset.UtcNow));
+        }
+        var elapsed = Stopwatch.GetElapsedTime(started);
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
-        var cut = System.Diagnostics.Stopwatch.GetTimestamp();
+        var busySyncs = ledger.JournalSyncs - syncsBefore;
+        var cutStarted = Stopwatch.GetTimestamp();
         var reports = ledger.CutReport(DateTimeOffset.UtcNow);
-        var cutTime = System.Diagnostics.Stopwatch.GetElapsedTime(cut);
-        Console.WriteLine($"records {records} seconds {elapsed.TotalSeconds:0.000} ns/record {elapsed.TotalNanoseconds / records:0} bytes-allocated/record {(double)allocated / records:0.0} fsyncs {ledger.JournalSyncs - syncsBefore} cut-ms {cutTime.TotalMilliseconds:0.0} reports {reports}");
+        var cutTime = Stopwatch.GetElapsedTime(cutStarted);
+        // The batch written just before the cut is fsynced within a second; after that, idle: nothing may be fsynced.
+        Thread.Sleep(TimeSpan.FromSeconds(1.5));
+        var idleBefore = ledger.JournalSyncs;
+        Thread.Sleep(TimeSpan.FromSeconds(3)); // a measurement over wall time (the tests use a fake clock)
+        var idleSyncs = ledger.JournalSyncs - idleBefore;
+
+        // Peer: the same number of bare pwrites of a same-size record (jti 50 chars: 17 + 40 + 50 bytes).
+        var record = new byte[107];
+        using var peer = new FileStream(Path.Combine(dir, "peer.log"), FileMode.Create, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        var peerStarted = Stopwatch.GetTimestamp();
+        for (long i = 0, offset = 0; i < records; i++, offset += record.Length)
+            RandomAccess.Write(peer.SafeFileHandle, record, offset);
+        var peerElapsed = Stopwatch.GetElapsedTime(peerStarted);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT records={records} seconds={elapsed.TotalSeconds:0.0} record_ns={elapsed.TotalNanoseconds / records:0} pwrite_ns={peerElapsed.TotalNanoseconds / records:0} " +
+            $"alloc_bytes_per_record={(double)allocated / records:0.0} fsyncs={busySyncs} fsyncs_per_s={busySyncs / elapsed.TotalSeconds:0.00} idle_fsyncs={idleSyncs} cut_ms={cutTime.TotalMilliseconds:0} reports={reports}"));
         return 0;
     }
 }

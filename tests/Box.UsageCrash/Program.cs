@@ -4,7 +4,7 @@ using Box.UsageCrash;
 // usage-crash run DIR RUN THREADS MAXTOKENS      the child (records until killed)
 // usage-crash finish DIR                         the last, clean run
 // usage-crash campaign DIR ITERATIONS [SEED]     kills and checks; exit 0 when nothing was lost or doubled
-// usage-crash bench DIR RECORDS                  per-Record cost on one thread
+// usage-crash bench DIR SECONDS                  per-Record cost on one thread, fsyncs, peer pwrite
 static int Int(string s) => int.Parse(s, CultureInfo.InvariantCulture);
 
 return args switch
@@ -12,7 +12,7 @@ return args switch
     ["run", var dir, var run, var threads, var maxTokens] => CrashChild.Run(dir, Int(run), Int(threads), Int(maxTokens), maxPerThread: 1_000_000),
     ["finish", var dir] => CrashChild.Finish(dir),
     ["campaign", var dir, var iterations, ..var rest] => Campaign(dir, Int(iterations), rest.Length > 0 ? Int(rest[0]) : 1),
-    ["bench", var dir, var records] => CrashChild.Bench(dir, Int(records)),
+    ["bench", var dir, var seconds] => CrashChild.Bench(dir, Int(seconds)),
     _ => Usage(),
 };
 
@@ -29,6 +29,6 @@ static int Campaign(string dir, int iterations, int seed)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: usage-crash run DIR RUN THREADS MAXTOKENS | finish DIR | campaign DIR ITERATIONS [SEED] | bench DIR RECORDS");
+    Console.Error.WriteLine("usage: usage-crash run DIR RUN THREADS MAXTOKENS | finish DIR | campaign DIR ITERATIONS [SEED] | bench DIR SECONDS");
     return 2;
 }
