@@ -17,12 +17,22 @@ internal readonly record struct FramedRecord(long Id, byte Kind, long Offset, in
     public static byte[] Encode(long id, byte kind, ReadOnlySpan<byte> payload)
     {
         var buffer = new byte[HeaderSize + payload.Length];
-        BinaryPrimitives.WriteUInt32LittleEndian(buffer, (uint)payload.Length);
-        BinaryPrimitives.WriteInt64LittleEndian(buffer.AsSpan(8), id);
-        buffer[16] = kind;
         payload.CopyTo(buffer.AsSpan(HeaderSize));
-        BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(4), Crc32.Compute(buffer.AsSpan(8)));
+        WriteHeader(buffer, id, kind);
         return buffer;
+    }
+
+    /// <summary>Frames a record in place: <paramref name="record"/> holds
+    /// <see cref="HeaderSize"/> bytes of room followed by the payload; this
+    /// fills the header. For writers that reuse one buffer (no allocation per record).</summary>
+    public static void WriteHeader(Span<byte> record, long id, byte kind)
+    {
+        if (record.Length < HeaderSize)
+            throw new ArgumentException($"a framed record is at least {HeaderSize} bytes", nameof(record));
+        BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)(record.Length - HeaderSize));
+        BinaryPrimitives.WriteInt64LittleEndian(record[8..], id);
+        record[16] = kind;
+        BinaryPrimitives.WriteUInt32LittleEndian(record[4..], Crc32.Compute(record[8..]));
     }
 
     /// <summary>Reads every intact record from the start of <paramref name="file"/>.

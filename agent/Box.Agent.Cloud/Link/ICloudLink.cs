@@ -21,7 +21,7 @@ public abstract record CloudInput
 
 /// <summary>The box's side of the MQTT contract (docs/contract.md "MQTT"). All methods
 /// are non-blocking and safe to call from the supervisor loop; publishing
-/// while offline queues telemetry and events on /data.</summary>
+/// while offline queues telemetry, events and usage on /data.</summary>
 public interface ICloudLink : IAsyncDisposable
 {
     bool IsConnected { get; }
@@ -42,6 +42,13 @@ public interface ICloudLink : IAsyncDisposable
 
     /// <summary>A <c>telemetry</c> message; queued while offline.</summary>
     void PublishTelemetry(JsonObject metrics);
+
+    /// <summary>A <c>usage</c> report, as the usage ledger built it (with its
+    /// own <c>seq</c>; the link adds nothing). Fsynced into the offline queue
+    /// before this returns and never dropped by the queue's bounds, so once
+    /// this returns the report reaches the broker at least once, in order.
+    /// Throws when it could not be queued (the ledger keeps it pending).</summary>
+    void PublishUsage(JsonObject report);
 
     /// <summary>Empties the offline queue (factory reset).</summary>
     void ClearQueue();

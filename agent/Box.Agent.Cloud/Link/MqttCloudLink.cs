@@ -12,8 +12,8 @@ using Box.Protocol.Topics;
 namespace Box.Agent.Cloud.Link;
 
 /// <summary>The box's MQTT 5 session (docs/contract.md "Session"): retained status with a
-/// retained last will, debounced retained state, retained pairing, events
-/// and telemetry through the durable <see cref="OfflineQueue"/>, commands and
+/// retained last will, debounced retained state, retained pairing, events,
+/// telemetry and usage through the durable <see cref="OfflineQueue"/>, commands and
 /// desired config posted to the supervisor. One background loop owns the
 /// connection: it connects, serves, and on any loss reconnects after a
 /// delay from <see cref="ReconnectBackoff"/> (Polly retry); disconnect events only cancel the
@@ -146,6 +146,19 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
         });
         _queue.Append(QueueKind.Telemetry, payload);
     }
+
+    public void PublishUsage(JsonObject report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        // The cloud de-duplicates usage by (box, seq): a report without one
+        // could be neither de-duplicated nor told apart, so it is a bug.
+        if (report["seq"] is not JsonValue seq || !seq.TryGetValue<long>(out _))
+            throw new ArgumentException("a usage report carries an integer seq", nameof(report));
+        _queue.Append(QueueKind.Usage, JsonPayload.Serialize(report));
+    }
+
+    /// <summary>Usage reports waiting in the offline queue.</summary>
+    public int QueuedUsage => _queue.UsageCount;
 
     public void ClearQueue() => _queue.Clear();
 
@@ -346,7 +359,12 @@ public sealed class MqttCloudLink : ICloudLink, IReplySink
                 // A bounded batch, so state and the watchdog get their turn.
                 for (var i = 0; i < 64 && _queue.TryPeek(out var queued); i++)
                 {
-                    var topic = queued.Kind == QueueKind.Event ? Topics.Events : Topics.Telemetry;
+                    var topic = queued.Kind switch
+                    {
+                        QueueKind.Event => Topics.Events,
+                        QueueKind.Usage => Topics.Usage,
+                        _ => Topics.Telemetry,
+                    };
                     await PublishAsync(client, topic, queued.Payload, retain: false, token, queuedId: queued.Id).ConfigureAwait(false);
                     _queue.Acknowledge(queued.Id);
                 }

@@ -13,7 +13,15 @@ namespace Box.Agent.Cloud.Queue;
 /// Bounded by message count and by the bytes of its files: the oldest
 /// telemetry is dropped first, events only when no telemetry is left, and
 /// the space of dropped and acknowledged records is reclaimed by deleting
-/// dead segments or rewriting a mostly dead one. Thread-safe.</summary>
+/// dead segments or rewriting a mostly dead one.
+/// Usage reports are never dropped (they are the owner's reward and the
+/// cloud cannot ask for them again): when only usage is left the queue grows
+/// past its bounds by usage alone. That stays small in practice: the agent
+/// cuts at most one report per telemetry interval (a few per interval only
+/// when more than a report's token cap were used), and serving needs tokens
+/// the scheduler mints in the cloud, which expire, so a box cut off from the
+/// cloud soon has nothing to report: a day offline at one report a minute
+/// is 1440 reports of a few KiB. Thread-safe.</summary>
 public sealed class OfflineQueue : IDisposable
 {
     const int MaxRecordBytes = 16 * 1024 * 1024;
@@ -28,17 +36,22 @@ public sealed class OfflineQueue : IDisposable
     long _segmentBytes;
     long _nextId;
     long _diskBytes;
+    bool _overByUsage;
     bool _disposed;
 
-    /// <summary>Messages dropped because the queue was full, since open.</summary>
+    /// <summary>Messages dropped because the queue was full, since open.
+    /// Usage is never dropped, so has no counter.</summary>
     public long DroppedTelemetry { get; private set; }
     public long DroppedEvents { get; private set; }
 
     public int Count { get { lock (_gate) return _index.Count; } }
+    /// <summary>Usage reports waiting.</summary>
+    public int UsageCount { get { lock (_gate) return _index.UsageCount; } }
     /// <summary>Framed bytes of the messages waiting.</summary>
     public long Bytes { get { lock (_gate) return _index.Bytes; } }
     /// <summary>Bytes of the segment files; at most the byte limit (plus,
-    /// for the moment of a compaction, the copy being written).</summary>
+    /// for the moment of a compaction, the copy being written), unless usage
+    /// reports alone fill it.</summary>
     public long DiskBytes { get { lock (_gate) return _diskBytes; } }
 
     /// <summary>Raised (outside the lock) after an append; the link wakes its sender.</summary>
@@ -136,18 +149,24 @@ public sealed class OfflineQueue : IDisposable
         return segment;
     }
 
-    /// <summary>Appends a message; events are fsynced before this returns,
-    /// telemetry only reaches the page cache (the next event or ack sync
-    /// carries it). Returns the message's id, or -1 when it was dropped
-    /// (larger than the whole queue, or telemetry with only events queued).</summary>
+    /// <summary>Appends a message; events and usage are fsynced before this
+    /// returns, telemetry only reaches the page cache (the next event or ack
+    /// sync carries it). Returns the message's id, or -1 when it was dropped
+    /// (larger than the whole queue, or telemetry with only events queued, or
+    /// an event with only usage queued). Usage is never dropped: a usage
+    /// report over the record limit (16 MiB) throws instead.</summary>
     public long Append(QueueKind kind, ReadOnlySpan<byte> payload)
     {
+        if (!Enum.IsDefined(kind))
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a queue kind");
         long id;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var size = FramedRecord.HeaderSize + payload.Length;
-            if (size > _limits.MaxBytes || payload.Length > MaxRecordBytes)
+            if (kind == QueueKind.Usage && payload.Length > MaxRecordBytes)
+                throw new ArgumentException($"offline queue: a usage report of {payload.Length} bytes is over the record limit ({MaxRecordBytes} bytes); the ledger caps its reports far below that", nameof(payload));
+            if (kind != QueueKind.Usage && (size > _limits.MaxBytes || payload.Length > MaxRecordBytes))
             {
                 _log?.Invoke("warn", $"offline queue: a {kind} message of {payload.Length} bytes is larger than the queue ({_limits.MaxBytes} bytes); dropped");
                 CountDrop(kind);
@@ -155,7 +174,9 @@ public sealed class OfflineQueue : IDisposable
             }
             if (!MakeRoom(kind, size))
             {
-                // New telemetry never pushes out an event.
+                // New telemetry never pushes out an event, nor anything usage.
+                if (kind == QueueKind.Event)
+                    _log?.Invoke("warn", "offline queue: full of usage reports; a new event was dropped");
                 CountDrop(kind);
                 return -1;
             }
@@ -165,7 +186,7 @@ public sealed class OfflineQueue : IDisposable
                 segment = StartSegment();
             var framed = FramedRecord.Encode(id, (byte)kind, payload);
             RandomAccess.Write(segment.Stream.SafeFileHandle, framed, segment.Length);
-            if (kind == QueueKind.Event)
+            if (kind != QueueKind.Telemetry)
                 segment.Stream.Flush(flushToDisk: true);
             _index.Add(new IndexEntry { Id = id, Segment = segment, Offset = segment.Length, PayloadLength = payload.Length, Kind = kind });
             segment.Length += framed.Length;
@@ -180,7 +201,9 @@ public sealed class OfflineQueue : IDisposable
     /// <summary>Drops and reclaims until a record of <paramref name="size"/>
     /// bytes fits under both limits (size 0: until the queue is within them).
     /// False when <paramref name="incoming"/> is telemetry and only events
-    /// could make room for it.</summary>
+    /// could make room for it, or an event and only usage could. True for
+    /// usage once nothing else is left to drop: the bounds are then exceeded
+    /// by usage reports alone.</summary>
     bool MakeRoom(QueueKind? incoming, int size)
     {
         var adding = size > 0 ? 1 : 0;
@@ -191,6 +214,7 @@ public sealed class OfflineQueue : IDisposable
             if (!countOver && !diskOver)
             {
                 ReclaimIfSparse();
+                _overByUsage = false;
                 return true;
             }
             if (diskOver && Reclaim(force: false))
@@ -207,11 +231,27 @@ public sealed class OfflineQueue : IDisposable
             if (incoming == QueueKind.Telemetry)
                 return false;
             if (!_index.TryRemoveOldest(QueueKind.Event, out var oldest))
-                return false; // nothing queued, nothing to reclaim: cannot happen for size <= MaxBytes
+                return UsageOnlyLeft(incoming);
             Dead(oldest);
             DroppedEvents++;
             _log?.Invoke("warn", $"offline queue: full of events; dropped the oldest ({DroppedEvents} events dropped so far)");
         }
+    }
+
+    /// <summary>Nothing droppable is left: usage (incoming or, on open and
+    /// on new limits, queued) stays over the bounds; an incoming event is
+    /// refused rather than pushing out usage.</summary>
+    bool UsageOnlyLeft(QueueKind? incoming)
+    {
+        if (incoming is QueueKind.Event or QueueKind.Telemetry)
+            return false;
+        if (!_overByUsage && _index.UsageCount > 0)
+        {
+            // Once per crossing, not once per report.
+            _log?.Invoke("warn", $"offline queue: over its limits ({_index.Count} messages, {_diskBytes} bytes; limits {_limits.MaxMessages}, {_limits.MaxBytes}) with usage reports only; they are kept, never dropped");
+            _overByUsage = true;
+        }
+        return true;
     }
 
     void Dead(in IndexEntry entry)

@@ -36,6 +36,7 @@ internal sealed class QueueIndex
     public int Count { get; private set; }
     public int TelemetryCount { get; private set; }
     public int EventCount { get; private set; }
+    public int UsageCount { get; private set; }
     /// <summary>Framed bytes of the live messages.</summary>
     public long Bytes { get; private set; }
 
@@ -49,10 +50,7 @@ internal sealed class QueueIndex
         _entries[_end++] = entry;
         Count++;
         Bytes += entry.TotalLength;
-        if (entry.Kind == QueueKind.Telemetry)
-            TelemetryCount++;
-        else
-            EventCount++;
+        CountKind(entry.Kind, +1);
     }
 
     /// <summary>The oldest live entry.</summary>
@@ -68,9 +66,12 @@ internal sealed class QueueIndex
         return true;
     }
 
-    /// <summary>Removes the oldest live entry of <paramref name="kind"/>.</summary>
+    /// <summary>Removes the oldest live entry of <paramref name="kind"/>
+    /// (telemetry or events: usage is never dropped, so has no cursor).</summary>
     public bool TryRemoveOldest(QueueKind kind, out IndexEntry removed)
     {
+        if (kind is not (QueueKind.Telemetry or QueueKind.Event))
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "only telemetry and events are ever dropped");
         ref var cursor = ref kind == QueueKind.Telemetry ? ref _telemetryCursor : ref _eventCursor;
         cursor = Math.Max(cursor, _start);
         for (; cursor < _end; cursor++)
@@ -131,7 +132,7 @@ internal sealed class QueueIndex
         else
             Array.Clear(_entries);
         _start = _end = _telemetryCursor = _eventCursor = 0;
-        Count = TelemetryCount = EventCount = 0;
+        Count = TelemetryCount = EventCount = UsageCount = 0;
         Bytes = 0;
     }
 
@@ -141,10 +142,17 @@ internal sealed class QueueIndex
         entry.Segment = null!; // no reference keeps a deleted segment alive
         Count--;
         Bytes -= entry.TotalLength;
-        if (entry.Kind == QueueKind.Telemetry)
-            TelemetryCount--;
-        else
-            EventCount--;
+        CountKind(entry.Kind, -1);
+    }
+
+    void CountKind(QueueKind kind, int delta)
+    {
+        switch (kind)
+        {
+            case QueueKind.Telemetry: TelemetryCount += delta; break;
+            case QueueKind.Usage: UsageCount += delta; break;
+            default: EventCount += delta; break;
+        }
     }
 
     void SkipRemovedStart()

@@ -16,6 +16,7 @@ public sealed class RecordingCloudLink : ICloudLink, IReplySink
     /// <summary>Every ReportPairing call; null = cleared.</summary>
     public ConcurrentQueue<JsonObject?> Pairings { get; } = new();
     public ConcurrentQueue<JsonObject> Telemetry { get; } = new();
+    public ConcurrentQueue<JsonObject> Usage { get; } = new();
     public ConcurrentQueue<JsonObject> Replies { get; } = new();
     /// <summary>"clear-queue" and "event:&lt;type&gt;" in call order, to check ordering.</summary>
     public ConcurrentQueue<string> Calls { get; } = new();
@@ -41,6 +42,8 @@ public sealed class RecordingCloudLink : ICloudLink, IReplySink
     }
 
     public void PublishTelemetry(JsonObject metrics) => Telemetry.Enqueue((JsonObject)metrics.DeepClone());
+
+    public void PublishUsage(JsonObject report) => Usage.Enqueue((JsonObject)report.DeepClone());
 
     public void ClearQueue() => Calls.Enqueue("clear-queue");
 
