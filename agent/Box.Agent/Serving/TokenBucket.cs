@@ -1,14 +1,16 @@
 namespace Box.Agent.Serving;
 
 /// <summary>A token bucket of bytes: fills at <see cref="BytesPerSecond"/>
-/// up to a small burst (50 ms worth, 4 KiB..1 MiB), so the long-run rate is
+/// up to a small burst (125 ms worth, 4 KiB..4 MiB), so the long-run rate is
 /// the limit and a burst never adds more than a fraction of a second's worth.
+/// Smaller bursts lose tokens whenever a sender is descheduled for longer
+/// than the burst lasts (a loaded 2-core box: the rate then falls short).
 /// 0 means unlimited (every request granted at once, no lock). Thread-safe;
 /// the rate can change at any time.</summary>
 public sealed class TokenBucket
 {
     public const int MinBurst = 4 * 1024;
-    public const int MaxBurst = 1024 * 1024;
+    public const int MaxBurst = 4 * 1024 * 1024;
     // A waiter asks for at least this much before it wakes (fewer, larger
     // sendfile slices), but never more than the burst.
     private const int MinSlice = 16 * 1024;
@@ -32,7 +34,7 @@ public sealed class TokenBucket
     public long BytesPerSecond => Volatile.Read(ref _rate);
 
     /// <summary>The most bytes granted at once after an idle spell.</summary>
-    public static long BurstFor(long bytesPerSecond) => Math.Clamp(bytesPerSecond / 20, MinBurst, MaxBurst);
+    public static long BurstFor(long bytesPerSecond) => Math.Clamp(bytesPerSecond / 8, MinBurst, MaxBurst);
 
     public void SetRate(long bytesPerSecond)
     {
