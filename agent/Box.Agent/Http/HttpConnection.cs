@@ -280,7 +280,9 @@ internal sealed class HttpConnection
                 slice = await AcquireAsync(throttle, slice);
             var fileElement = new SendPacketsElement(file, offset, slice, endOfPacket: true);
             args.SendPacketsElements = first ? [headElement, fileElement] : [fileElement];
-            var pending = _sendPacketsDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Continuations run inline on the completing thread (already a
+            // thread-pool thread, holding nothing): one hop less per slice.
+            var pending = _sendPacketsDone = new TaskCompletionSource();
             Arm(_limits.WriteTimeout);
             // SendPacketsAsync takes no token: a deadline aborts it by closing the socket.
             await using (_deadline.Token.UnsafeRegister(static s => ((Socket)s!).Dispose(), _socket))
