@@ -28,6 +28,9 @@ internal sealed class HttpConnection
     private readonly CancellationTokenSource _deadline;
     private readonly int _maxBufferSize;
     private byte[] _buffer;
+    private byte[] _headBuffer = new byte[512];
+    private SocketAsyncEventArgs? _sendPackets;
+    private TaskCompletionSource? _sendPacketsDone;
     private int _start;
     private int _end;
 
@@ -51,6 +54,21 @@ internal sealed class HttpConnection
     public long BytesSent { get; private set; }
 
     public DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>The peer's address as counted by the per-address limit.</summary>
+    public ClientAddressKey Address { get; init; }
+
+    /// <summary>See <see cref="HttpResponse.ConnectionState"/>.</summary>
+    public object? State { get; set; }
+
+    /// <summary>Formats a response head into this connection's reusable
+    /// buffer (valid until the next head; responses go out one at a time).</summary>
+    public ReadOnlyMemory<byte> FormatHead(int statusCode, string? contentType, long contentLength, string? connection,
+        IReadOnlyList<KeyValuePair<string, string>> headers, ReadOnlySpan<byte> body)
+    {
+        int length = ResponseHeadWriter.Write(ref _headBuffer, statusCode, contentType, contentLength, connection, headers, Now, body);
+        return _headBuffer.AsMemory(0, length);
+    }
 
     public async Task RunAsync()
     {
@@ -105,6 +123,7 @@ internal sealed class HttpConnection
             // never cancels a disposed source.
             await stopRegistration.DisposeAsync();
             _deadline.Dispose();
+            _sendPackets?.Dispose();
             ArrayPool<byte>.Shared.Return(_buffer);
         }
     }
@@ -213,8 +232,7 @@ internal sealed class HttpConnection
             ? new[] { new KeyValuePair<string, string>("Allow", HttpRequestParser.AllowedMethods) }
             : Array.Empty<KeyValuePair<string, string>>();
         var body = Encoding.ASCII.GetBytes($"{statusCode} {HttpStatus.ReasonPhrase(statusCode)}: {message}\n");
-        var head = HttpResponse.FormatHead(statusCode, "text/plain; charset=utf-8", body.Length, "close", headers, Now);
-        await SendAsync(head.Concat(body).ToArray(), _stopToken);
+        await SendAsync(FormatHead(statusCode, "text/plain; charset=utf-8", body.Length, "close", headers, body), _stopToken);
     }
 
     /// <summary>Writes all of <paramref name="data"/> within the write timeout; returns its length.</summary>
@@ -233,27 +251,38 @@ internal sealed class HttpConnection
         return total;
     }
 
-    /// <summary>Sends a file range in slices. A file opened for asynchronous
-    /// I/O goes through SendPacketsAsync, which the runtime implements with
-    /// sendfile(2) on Linux (no copy through user space); any other file is
-    /// copied through a pooled buffer. Each slice gets the write timeout;
-    /// the slices are the hook for per-connection rate limiting.</summary>
-    internal async ValueTask SendFileAsync(FileStream file, long offset, long length, Action<long> progress, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="head"/> and then a file range in
+    /// slices. A file opened for asynchronous I/O goes through
+    /// SendPacketsAsync, which the runtime implements with sendfile(2) on
+    /// Linux (no copy through user space); the head rides in the first call
+    /// (one wake-up per small response, not two). Any other file is copied
+    /// through a pooled buffer. Each slice gets the write timeout and, with a
+    /// <paramref name="throttle"/>, is only as large as the bytes it grants;
+    /// waiting for them holds no thread.</summary>
+    internal async ValueTask SendFileAsync(ReadOnlyMemory<byte> head, FileStream file, long offset, long length,
+        ISendThrottle? throttle, HttpResponse response, CancellationToken cancellationToken)
     {
         using var callerRegistration = Link(cancellationToken);
         if (!file.IsAsync)
         {
-            await CopyFileAsync(file, offset, length, progress);
+            response.AddSent(await SendAsync(head, CancellationToken.None), 0);
+            await CopyFileAsync(file, offset, length, throttle, response);
             return;
         }
-        using var args = new SocketAsyncEventArgs();
-        TaskCompletionSource? pending = null;
-        args.Completed += (_, _) => pending!.TrySetResult();
+        var args = _sendPackets ??= NewSendPacketsArgs();
+        // The head is in _headBuffer, which stays put until the next response.
+        var headElement = new SendPacketsElement(_headBuffer, 0, head.Length);
+        bool first = true;
         while (length > 0)
         {
             int slice = (int)Math.Min(length, FileSliceBytes);
-            args.SendPacketsElements = [new SendPacketsElement(file, offset, slice, endOfPacket: true)];
-            pending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (throttle is not null)
+                slice = await AcquireAsync(throttle, slice);
+            var fileElement = new SendPacketsElement(file, offset, slice, endOfPacket: true);
+            args.SendPacketsElements = first ? [headElement, fileElement] : [fileElement];
+            // Continuations run inline on the completing thread (already a
+            // thread-pool thread, holding nothing): one hop less per slice.
+            var pending = _sendPacketsDone = new TaskCompletionSource();
             Arm(_limits.WriteTimeout);
             // SendPacketsAsync takes no token: a deadline aborts it by closing the socket.
             await using (_deadline.Token.UnsafeRegister(static s => ((Socket)s!).Dispose(), _socket))
@@ -263,30 +292,50 @@ internal sealed class HttpConnection
                 await pending.Task;
             }
             _deadline.Token.ThrowIfCancellationRequested();
+            int headBytes = first ? head.Length : 0;
+            int sent = (int)Math.Max(0, args.BytesTransferred - headBytes);
+            Count(args.BytesTransferred);
+            response.AddSent(Math.Min(args.BytesTransferred, headBytes), sent);
             if (args.SocketError != SocketError.Success)
                 throw new SocketException((int)args.SocketError);
-            int sent = args.BytesTransferred;
-            Count(sent);
-            progress(sent);
             if (sent != slice)
                 throw new IOException($"file ended {length - sent} bytes short of the announced length");
+            first = false;
             offset += slice;
             length -= slice;
         }
     }
 
-    private async ValueTask CopyFileAsync(FileStream file, long offset, long length, Action<long> progress)
+    /// <summary>Waiting for the rate limit is not a stalled client: no write
+    /// deadline while it lasts (stop and the caller's token still end it).</summary>
+    private ValueTask<int> AcquireAsync(ISendThrottle throttle, int wanted)
+    {
+        Arm(Timeout.InfiniteTimeSpan);
+        return throttle.AcquireAsync(wanted, _deadline.Token);
+    }
+
+    private SocketAsyncEventArgs NewSendPacketsArgs()
+    {
+        var args = new SocketAsyncEventArgs();
+        args.Completed += (_, _) => _sendPacketsDone!.TrySetResult();
+        return args;
+    }
+
+    private async ValueTask CopyFileAsync(FileStream file, long offset, long length, ISendThrottle? throttle, HttpResponse response)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
             while (length > 0)
             {
-                int read = await RandomAccess.ReadAsync(file.SafeFileHandle, buffer.AsMemory(0, (int)Math.Min(length, buffer.Length)), offset, _deadline.Token);
+                int want = (int)Math.Min(length, buffer.Length);
+                if (throttle is not null)
+                    want = await AcquireAsync(throttle, want);
+                int read = await RandomAccess.ReadAsync(file.SafeFileHandle, buffer.AsMemory(0, want), offset, _deadline.Token);
                 if (read == 0)
                     throw new IOException($"file ended {length} bytes short of the announced length");
                 long sent = await SendAsync(buffer.AsMemory(0, read), CancellationToken.None);
-                progress(sent);
+                response.AddSent(0, sent);
                 offset += read;
                 length -= read;
             }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace Box.Agent.Http;
@@ -30,9 +29,22 @@ public sealed class HttpResponse
     /// <summary>Bytes of this response written to the socket (head and body).</summary>
     public long BytesSent { get; private set; }
 
+    /// <summary>Body bytes of this response written to the socket so far:
+    /// what a client that went away mid-body actually got (as far as the
+    /// server can know: handed to the kernel).</summary>
+    public long BodyBytesSent { get; private set; }
+
     /// <summary>Close the connection after this response. Starts true when the
     /// client asked for it or a limit was reached; a handler may set it.</summary>
     public bool CloseConnection { get; set; }
+
+    /// <summary>One object a handler may keep for the lifetime of the
+    /// connection (shared by all responses on it), e.g. a per-connection rate limiter.</summary>
+    public object? ConnectionState
+    {
+        get => _connection.State;
+        set => _connection.State = value;
+    }
 
     /// <summary>Sets (or replaces) a response header. Names must be tokens and
     /// values must not contain control characters (no response splitting);
@@ -41,16 +53,28 @@ public sealed class HttpResponse
     {
         if (HasStarted)
             throw new InvalidOperationException("response headers already sent");
-        if (name.Length == 0 || name.Any(c => c > 0x7E || c <= 0x20 || "()<>@,;:\\\"/[]?={}".Contains(c)))
-            throw new ArgumentException($"invalid header name '{name}'", nameof(name));
-        if (value.Any(c => c < 0x20 && c != '\t' || c == 0x7F || c > 0xFF))
-            throw new ArgumentException($"header {name} has a control or non-Latin-1 character", nameof(value));
+        if (name.Length == 0)
+            throw new ArgumentException("empty header name", nameof(name));
+        foreach (char c in name)
+        {
+            if (c > 0x7E || c <= 0x20 || "()<>@,;:\\\"/[]?={}".Contains(c))
+                throw new ArgumentException($"invalid header name '{name}'", nameof(name));
+        }
+        foreach (char c in value)
+        {
+            if (c < 0x20 && c != '\t' || c == 0x7F || c > 0xFF)
+                throw new ArgumentException($"header {name} has a control or non-Latin-1 character", nameof(value));
+        }
         if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
             || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)
             || name.Equals("Connection", StringComparison.OrdinalIgnoreCase)
             || name.Equals("Date", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"header {name} is set by the server", nameof(name));
-        _headers.RemoveAll(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase));
+        for (int i = _headers.Count - 1; i >= 0; i--)
+        {
+            if (_headers[i].Key.Equals(name, StringComparison.OrdinalIgnoreCase))
+                _headers.RemoveAt(i);
+        }
         _headers.Add(new(name, value));
     }
 
@@ -58,23 +82,20 @@ public sealed class HttpResponse
     public async ValueTask SendAsync(int statusCode, string? contentType, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
         Start(statusCode);
-        var head = BuildHead(statusCode, contentType, body.Length);
-        if (_request.IsHead || body.IsEmpty)
-        {
-            BytesSent += await _connection.SendAsync(head, cancellationToken);
-            return;
-        }
-        // One write for small answers: one packet instead of two with TCP_NODELAY.
-        if (body.Length <= 16 * 1024)
-        {
-            var whole = new byte[head.Length + body.Length];
-            head.CopyTo(whole, 0);
-            body.CopyTo(whole.AsMemory(head.Length));
-            BytesSent += await _connection.SendAsync(whole, cancellationToken);
-            return;
-        }
+        // Small answers go out in one write with the head: one packet instead of two with TCP_NODELAY.
+        bool withHead = !_request.IsHead && body.Length <= 16 * 1024;
+        var head = BuildHead(statusCode, contentType, body.Length, withHead ? body.Span : default);
         BytesSent += await _connection.SendAsync(head, cancellationToken);
-        BytesSent += await _connection.SendAsync(body, cancellationToken);
+        if (withHead)
+        {
+            BodyBytesSent = body.Length;
+            return;
+        }
+        if (_request.IsHead)
+            return;
+        long sent = await _connection.SendAsync(body, cancellationToken);
+        BytesSent += sent;
+        BodyBytesSent += sent;
     }
 
     /// <summary>Sends <paramref name="text"/> encoded as UTF-8.</summary>
@@ -94,17 +115,27 @@ public sealed class HttpResponse
     /// a buffered copy otherwise. The caller sets Content-Range/ETag first and
     /// owns (disposes) the file.
     /// A file shorter than announced closes the connection mid-body.</summary>
-    public async ValueTask SendFileAsync(int statusCode, string? contentType, FileStream file, long offset, long length, CancellationToken cancellationToken = default)
+    public ValueTask SendFileAsync(int statusCode, string? contentType, FileStream file, long offset, long length, CancellationToken cancellationToken = default) =>
+        SendFileAsync(statusCode, contentType, file, offset, length, null, cancellationToken);
+
+    /// <summary>Like <see cref="SendFileAsync(int, string?, FileStream, long, long, CancellationToken)"/>,
+    /// with the body paced by <paramref name="throttle"/> (null = as fast as the client reads).</summary>
+    public async ValueTask SendFileAsync(int statusCode, string? contentType, FileStream file, long offset, long length,
+        ISendThrottle? throttle, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(file);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         Start(statusCode);
-        BytesSent += await _connection.SendAsync(BuildHead(statusCode, contentType, length), cancellationToken);
+        var head = BuildHead(statusCode, contentType, length, default);
         if (_request.IsHead || length == 0)
+        {
+            BytesSent += await _connection.SendAsync(head, cancellationToken);
             return;
+        }
         try
         {
-            await _connection.SendFileAsync(file, offset, length, sent => BytesSent += sent, cancellationToken);
+            await _connection.SendFileAsync(head, file, offset, length, throttle, this, cancellationToken);
         }
         catch
         {
@@ -112,6 +143,13 @@ public sealed class HttpResponse
             CloseConnection = true;
             throw;
         }
+    }
+
+    /// <summary>Progress of a file body, from the connection.</summary>
+    internal void AddSent(long headBytes, long bodyBytes)
+    {
+        BytesSent += headBytes + bodyBytes;
+        BodyBytesSent += bodyBytes;
     }
 
     private void Start(int statusCode)
@@ -124,30 +162,20 @@ public sealed class HttpResponse
         StatusCode = statusCode;
     }
 
-    private byte[] BuildHead(int statusCode, string? contentType, long contentLength)
+    private ReadOnlyMemory<byte> BuildHead(int statusCode, string? contentType, long contentLength, ReadOnlySpan<byte> body)
     {
         var keepAliveHeader = CloseConnection ? "close" : _request.Version.Minor == 0 ? "keep-alive" : null;
-        return FormatHead(statusCode, contentType, contentLength, keepAliveHeader, _headers, _connection.Now);
+        return _connection.FormatHead(statusCode, contentType, contentLength, keepAliveHeader, _headers, body);
     }
 
-    /// <summary>The head bytes of a response; <paramref name="connection"/> is
-    /// the Connection header value or null for none.</summary>
+    /// <summary>The head bytes of a response (and <paramref name="body"/>
+    /// after them); <paramref name="connection"/> is the Connection header
+    /// value or null for none.</summary>
     internal static byte[] FormatHead(int statusCode, string? contentType, long contentLength, string? connection,
-        IReadOnlyList<KeyValuePair<string, string>> headers, DateTimeOffset now)
+        IReadOnlyList<KeyValuePair<string, string>> headers, DateTimeOffset now, ReadOnlySpan<byte> body = default)
     {
-        var head = new StringBuilder(256);
-        head.Append("HTTP/1.1 ").Append(statusCode.ToString(CultureInfo.InvariantCulture)).Append(' ')
-            .Append(HttpStatus.ReasonPhrase(statusCode)).Append("\r\n");
-        head.Append("Date: ").Append(now.UtcDateTime.ToString("r", CultureInfo.InvariantCulture)).Append("\r\n");
-        head.Append("Server: box-agent\r\n");
-        if (contentType is not null)
-            head.Append("Content-Type: ").Append(contentType).Append("\r\n");
-        head.Append("Content-Length: ").Append(contentLength.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
-        if (connection is not null)
-            head.Append("Connection: ").Append(connection).Append("\r\n");
-        foreach (var (name, value) in headers)
-            head.Append(name).Append(": ").Append(value).Append("\r\n");
-        head.Append("\r\n");
-        return Encoding.Latin1.GetBytes(head.ToString());
+        var buffer = Array.Empty<byte>();
+        int length = ResponseHeadWriter.Write(ref buffer, statusCode, contentType, contentLength, connection, headers, now, body);
+        return buffer.AsSpan(0, length).ToArray();
     }
 }

@@ -18,6 +18,7 @@ public sealed class HttpServer : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<HttpConnection, Task> _connections = new();
+    private readonly AddressConnectionLimiter _perAddress = new();
     private Socket? _listener;
     private Task? _acceptLoop;
     private int _state; // 0 new, 1 started, 2 stopped
@@ -128,19 +129,60 @@ public sealed class HttpServer : IAsyncDisposable
                 continue;
             }
             client.NoDelay = true;
+            var address = client.RemoteEndPoint is IPEndPoint remote ? ClientAddressKey.Of(remote.Address) : default;
+            if (!_perAddress.TryAcquire(address, Limits.MaxConnectionsPerAddress))
+            {
+                Counters.AddRefusedPerAddress();
+                RefuseNow(client);
+                continue;
+            }
             if (!Counters.TryOpenConnection(Limits.MaxConnections))
             {
+                _perAddress.Release(address);
                 Counters.AddRejected();
                 _ = RejectAsync(client);
                 continue;
             }
-            var connection = new HttpConnection(client, Limits, Counters, _handler, _log, _time, token);
+            var connection = new HttpConnection(client, Limits, Counters, _handler, _log, _time, token) { Address = address };
             var task = Task.Run(connection.RunAsync, CancellationToken.None);
             _connections[connection] = task;
-            _ = task.ContinueWith((_, state) => _connections.TryRemove((HttpConnection)state!, out var _), connection,
+            _ = task.ContinueWith(static (_, state) =>
+                {
+                    var (server, ended) = ((HttpServer, HttpConnection))state!;
+                    server._perAddress.Release(ended.Address);
+                    server._connections.TryRemove(ended, out var _);
+                }, (this, connection),
                 CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
+
+    /// <summary>Open connections from <paramref name="address"/>'s address (its IPv6 /64).</summary>
+    public int OpenConnectionsFrom(IPAddress address) => _perAddress.OpenFrom(ClientAddressKey.Of(address));
+
+    /// <summary>Turns away a connection over its address's limit without
+    /// spending anything on it: one non-blocking write of a 503 into the
+    /// fresh (empty) send buffer, then close. No drain, unlike
+    /// <see cref="RejectAsync"/>: that address is flooding us, and if its
+    /// request already arrived the close may reset the answer away.</summary>
+    private void RefuseNow(Socket client)
+    {
+        try
+        {
+            client.Blocking = false;
+            client.Send(HttpResponse.FormatHead(503, "text/plain; charset=utf-8", TooManyFromAddress.Length, "close",
+                [new("Retry-After", "5")], _time.GetUtcNow(), TooManyFromAddress), SocketFlags.None, out _);
+            client.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            client.Dispose();
+        }
+    }
+
+    private static readonly byte[] TooManyFromAddress = "503 Service Unavailable: too many connections from your address\n"u8.ToArray();
 
     /// <summary>Answers 503 without reading the request, then closes after a
     /// short drain (so the kernel does not reset the answer away).</summary>
@@ -150,10 +192,10 @@ public sealed class HttpServer : IAsyncDisposable
         {
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(1), _time);
             using var stop = _stop.Token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
-            var body = "503 Service Unavailable: too many connections\n"u8.ToArray();
-            var head = HttpResponse.FormatHead(503, "text/plain; charset=utf-8", body.Length, "close",
-                [new("Retry-After", "1")], _time.GetUtcNow());
-            await client.SendAsync(head.Concat(body).ToArray(), SocketFlags.None, deadline.Token);
+            var body = "503 Service Unavailable: too many connections\n"u8;
+            var answer = HttpResponse.FormatHead(503, "text/plain; charset=utf-8", body.Length, "close",
+                [new("Retry-After", "1")], _time.GetUtcNow(), body);
+            await client.SendAsync(answer, SocketFlags.None, deadline.Token);
             client.Shutdown(SocketShutdown.Send);
             var sink = new byte[1024];
             for (int i = 0; i < 8 && await client.ReceiveAsync(sink, SocketFlags.None, deadline.Token) > 0; i++)

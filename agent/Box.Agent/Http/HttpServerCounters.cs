@@ -9,6 +9,7 @@ public sealed class HttpServerCounters
     private long _connectionsAccepted;
     private long _connectionsRejected;
     private long _badRequests;
+    private long _connectionsRefusedPerAddress;
     private int _activeConnections;
 
     /// <summary>Bytes written to clients (headers and bodies).</summary>
@@ -23,6 +24,10 @@ public sealed class HttpServerCounters
     /// <summary>Connections turned away with 503 because of the connection limit.</summary>
     public long ConnectionsRejected => Volatile.Read(ref _connectionsRejected);
 
+    /// <summary>Connections refused because their address already had
+    /// <see cref="HttpServerLimits.MaxConnectionsPerAddress"/> open.</summary>
+    public long ConnectionsRefusedPerAddress => Volatile.Read(ref _connectionsRefusedPerAddress);
+
     /// <summary>Requests refused as malformed, too large, too slow or with a
     /// method other than GET/HEAD.</summary>
     public long BadRequests => Volatile.Read(ref _badRequests);
@@ -34,6 +39,7 @@ public sealed class HttpServerCounters
     internal void AddRequest() => Interlocked.Increment(ref _requests);
     internal void AddBadRequest() => Interlocked.Increment(ref _badRequests);
     internal void AddRejected() => Interlocked.Increment(ref _connectionsRejected);
+    internal void AddRefusedPerAddress() => Interlocked.Increment(ref _connectionsRefusedPerAddress);
 
     /// <summary>Takes a connection slot; false (and nothing taken) when
     /// <paramref name="max"/> are already open.</summary>

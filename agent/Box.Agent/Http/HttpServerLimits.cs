@@ -16,6 +16,12 @@ public sealed record HttpServerLimits
     /// <summary>Open connections served at once; the next one gets 503 and is closed.</summary>
     public int MaxConnections { get; init; } = 256;
 
+    /// <summary>Open connections from one client address (IPv4 address or
+    /// IPv6 /64); the next one from there is refused at once (a 503 written
+    /// without waiting, then closed), so a flood from one address cannot
+    /// crowd out everyone else.</summary>
+    public int MaxConnectionsPerAddress { get; init; } = 16;
+
     /// <summary>Requests answered on one keep-alive connection before it is closed.</summary>
     public int MaxRequestsPerConnection { get; init; } = 1000;
 
@@ -39,6 +45,7 @@ public sealed record HttpServerLimits
         Positive(MaxHeaderBytes, nameof(MaxHeaderBytes));
         Positive(MaxHeaderCount, nameof(MaxHeaderCount));
         Positive(MaxConnections, nameof(MaxConnections));
+        Positive(MaxConnectionsPerAddress, nameof(MaxConnectionsPerAddress));
         Positive(MaxRequestsPerConnection, nameof(MaxRequestsPerConnection));
         Positive(ListenBacklog, nameof(ListenBacklog));
         Positive(HeaderTimeout, nameof(HeaderTimeout));
