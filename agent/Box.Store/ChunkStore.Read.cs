@@ -60,6 +60,15 @@ public sealed partial class ChunkStore
         return new ChunkRead(ChunkReadStatus.Found, file, length, null);
     }
 
+    /// <summary>Whether this store holds <paramref name="hash"/>, from memory
+    /// only (true while the in-memory set still loads: a cheap guess for
+    /// routing served figures, never for serving).</summary>
+    public bool MayHold(ChunkHash hash)
+    {
+        var presence = _presence;
+        return !presence.Loaded || presence.TryGet(hash, out _);
+    }
+
     /// <summary>Records one response's figures in memory (thread-safe, no I/O);
     /// <see cref="FlushServed"/> writes them to the index.</summary>
     public void NoteServed(ChunkHash hash, long bytes, DateTimeOffset at) => _ledger.Note(hash, bytes, at);

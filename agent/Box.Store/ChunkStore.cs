@@ -16,7 +16,7 @@ namespace Box.Store;
 public sealed partial class ChunkStore : IChunkReader, IDisposable
 {
     private readonly StoreLayout _layout;
-    private readonly StoreOptions _options;
+    private volatile StoreOptions _options;
     private readonly object _gate = new();
     private readonly ServedLedger _ledger = new();
     private readonly ConcurrentDictionary<string, IngestSlot> _reserved = new();
@@ -133,6 +133,22 @@ public sealed partial class ChunkStore : IChunkReader, IDisposable
         return store;
     }
 
+    /// <summary>Takes new quota and watermark settings (a configuration change);
+    /// eviction and ingest use them from the next call. Rates of the background
+    /// loops stay as they were opened with until the next open.</summary>
+    public void Reconfigure(StoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = _options with
+        {
+            QuotaBytes = options.QuotaBytes,
+            QuotaPercent = options.QuotaPercent,
+            HighWatermarkPercent = options.HighWatermarkPercent,
+            LowWatermarkPercent = options.LowWatermarkPercent,
+        };
+        Interlocked.Exchange(ref _quotaBytes, ComputeQuota());
+    }
+
     /// <summary>The quota in bytes: fixed, or a share of the filesystem's size.</summary>
     public long QuotaBytes => Interlocked.Read(ref _quotaBytes);
 
@@ -199,9 +215,9 @@ public sealed partial class ChunkStore : IChunkReader, IDisposable
 
     private long ComputeQuota()
     {
-        if (_options.QuotaBytes > 0)
-            return _options.QuotaBytes;
         var space = FileSystemSpace.Of(_layout.Root);
+        if (_options.QuotaBytes > 0)
+            return Math.Min(_options.QuotaBytes, space.TotalBytes);
         return space.TotalBytes / 100 * Math.Clamp(_options.QuotaPercent, 1, 100);
     }
 

@@ -26,7 +26,7 @@ public sealed class AgentCommands
     public AgentCommands(Supervisor supervisor)
     {
         _supervisor = supervisor;
-        Table = new Dictionary<string, CommandHandler>(StringComparer.Ordinal)
+        var table = new Dictionary<string, CommandHandler>(StringComparer.Ordinal)
         {
             ["ping"] = Ping,
             ["state.get"] = StateGet,
@@ -37,6 +37,9 @@ public sealed class AgentCommands
             ["config.get"] = ConfigGet,
             ["logs.tail"] = LogsTail,
         };
+        foreach (var (name, handler) in new ChunkCommands(supervisor).Table)
+            table.Add(name, handler);
+        Table = table;
     }
 
     public IReadOnlyDictionary<string, CommandHandler> Table { get; }

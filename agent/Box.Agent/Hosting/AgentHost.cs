@@ -1,6 +1,10 @@
+using System.Text.Json.Nodes;
 using Box.Agent.Configuration;
 using Box.Agent.Logging;
+using Box.Agent.Serving;
+using Box.Agent.Storage;
 using Box.Agent.Supervision;
+using Box.Agent.Usage;
 using Box.Hal;
 
 namespace Box.Agent.Hosting;
@@ -28,9 +32,10 @@ public sealed record AgentHostOptions
 /// page, then the cloud link (retained offline status, clean disconnect).</summary>
 public sealed class AgentHost : IAsyncDisposable
 {
-    private AgentHost(string boxId, Supervisor supervisor, CloudWiring? cloud, StatusWiring? http, ChunkTraffic traffic, TrafficReporter reporter, Task completion)
+    private AgentHost(string boxId, Supervisor supervisor, CloudWiring? cloud, HttpWiring? http, ChunkTraffic traffic, TrafficReporter reporter, UsageLedger usage, Task completion)
     {
         BoxId = boxId;
+        Usage = usage;
         ChunkTraffic = traffic;
         _trafficReporter = reporter;
         Supervisor = supervisor;
@@ -42,13 +47,15 @@ public sealed class AgentHost : IAsyncDisposable
     private readonly TrafficReporter _trafficReporter;
 
     public string BoxId { get; }
+    /// <summary>What was served, for the owner's reward (on /data).</summary>
+    public UsageLedger Usage { get; }
     /// <summary>Served traffic; the chunk server counts into it (telemetry, "serving" LED, status page).</summary>
     public ChunkTraffic ChunkTraffic { get; }
     public Supervisor Supervisor { get; }
     /// <summary>Null when no broker is configured.</summary>
     public CloudWiring? Cloud { get; }
     /// <summary>Null when no HTTP address is configured.</summary>
-    public StatusWiring? Http { get; }
+    public HttpWiring? Http { get; }
     /// <summary>The supervisor loop; completes after <c>stop</c> is cancelled.</summary>
     public Task Completion { get; }
 
@@ -62,11 +69,14 @@ public sealed class AgentHost : IAsyncDisposable
         var boxId = config.Id ?? ResolveBoxId(options, config.DataDir);
         var inbox = new SupervisorInbox();
         var cloud = CloudWiring.Create(config, boxId, inbox, options.Log, options.FirmwareVersion, options.Slot, options.Board.System.Uptime);
-        StatusWiring? http = null;
+        HttpWiring? http = null;
         var traffic = new ChunkTraffic();
         TrafficReporter? reporter = null;
+        UsageLedger? usage = null;
         try
         {
+            usage = OpenUsage(config.DataDir, cloud, options.Log);
+            var stores = new StoreSet();
             var supervisor = new Supervisor(new SupervisorOptions
             {
                 Board = options.Board,
@@ -79,20 +89,49 @@ public sealed class AgentHost : IAsyncDisposable
                 FirmwareVersion = options.FirmwareVersion,
                 Slot = options.Slot,
                 ConfigWarnings = options.ConfigWarnings,
+                Stores = stores,
+                Usage = usage,
             });
             cloud?.RegisterCommands(supervisor);
-            http = await StatusWiring.StartAsync(config.Http, supervisor, options.Log, traffic).ConfigureAwait(false);
+            var parts = new HttpWiring.Parts(stores, new ServeRecorders(usage, stores), traffic);
+            http = await HttpWiring.StartAsync(config, boxId, supervisor, options.Log, parts).ConfigureAwait(false);
+            if (http is not null)
+                supervisor.ConfigApplied += http.Reconfigure;
             reporter = new TrafficReporter(traffic, inbox);
             var loop = supervisor.RunAsync(stop);
             await supervisor.Ready.ConfigureAwait(false);
-            return new AgentHost(boxId, supervisor, cloud, http, traffic, reporter, loop);
+            return new AgentHost(boxId, supervisor, cloud, http, traffic, reporter, usage, loop);
         }
         catch
         {
             if (reporter is not null) await reporter.DisposeAsync().ConfigureAwait(false);
             if (http is not null) await http.DisposeAsync().ConfigureAwait(false);
+            usage?.Dispose();
             if (cloud is not null) await cloud.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>The usage ledger under DATA/usage. Reports go to the link's
+    /// durable queue; without a broker they stay pending. A damaged ledger
+    /// state is set aside (kept for the owner's account, said in the log) so
+    /// the box goes on counting rather than refusing to serve.</summary>
+    private static UsageLedger OpenUsage(string dataDir, CloudWiring? cloud, AgentLog log)
+    {
+        var directory = Path.Combine(dataDir, "usage");
+        Action<JsonObject> publish = cloud is null
+            ? _ => throw new InvalidOperationException("no broker configured")
+            : cloud.Link.PublishUsage;
+        void Log(string line) => log.Info($"usage: {line}");
+        try
+        {
+            return UsageLedger.Open(directory, publish, TimeProvider.System, Log);
+        }
+        catch (UsageLedgerException e)
+        {
+            log.Error($"usage: {e.Message}");
+            UsageLedger.SetAsideDamagedState(directory, TimeProvider.System, Log);
+            return UsageLedger.Open(directory, publish, TimeProvider.System, Log);
         }
     }
 
@@ -107,6 +146,7 @@ public sealed class AgentHost : IAsyncDisposable
     {
         await _trafficReporter.DisposeAsync().ConfigureAwait(false);
         if (Http is not null) await Http.DisposeAsync().ConfigureAwait(false);
+        Usage.Dispose(); // after the server: its last responses are recorded
         if (Cloud is not null) await Cloud.DisposeAsync().ConfigureAwait(false);
     }
 }

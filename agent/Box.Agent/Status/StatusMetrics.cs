@@ -35,6 +35,9 @@ public static class StatusMetrics
 
         w.Metric("box_served_bytes_total", "counter", "Chunk bytes served since start (the status pages are not counted).", s.Traffic.BytesServed);
         w.Metric("box_http_connections", "gauge", "Open chunk connections.", s.Traffic.ActiveConnections);
+        w.Metric("box_served_bytes_per_second", "gauge", "Chunk upload rate over the last few seconds.", s.Traffic.BytesPerSecond);
+        w.Metric("box_served_bytes_today", "gauge", "Chunk bytes served since local midnight (or since start).", s.Traffic.BytesToday);
+        w.Metric("box_serve_rate_limit_bytes_per_second", "gauge", "Upload limit in force now (0 = unlimited).", s.Traffic.RateLimitBytesPerSecond);
         w.Metric("box_http_requests_total", "counter", "Chunk requests answered since start.", s.Traffic.Requests);
         w.Metric("box_http_bad_requests_total", "counter", "Requests the LAN HTTP server refused as malformed, too large, too slow or with a wrong method.", s.Traffic.BadRequests);
         w.Metric("box_http_rejected_connections_total", "counter", "Connections the LAN HTTP server turned away at its connection limit.", s.Traffic.RejectedConnections);

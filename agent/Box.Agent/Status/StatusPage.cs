@@ -73,7 +73,10 @@ public static class StatusPage
         }
         h.Append("</section>");
 
-        h.Append("<section id=\"traffic\"><h2>Traffic</h2><dl>")
+        h.Append("<section id=\"traffic\"><h2>Serving</h2><dl>")
+         .Append(Row("Now", Bytes(s.Traffic.BytesPerSecond) + "/s"))
+         .Append(Row("Limit", s.Traffic.RateLimitBytesPerSecond > 0 ? Bytes(s.Traffic.RateLimitBytesPerSecond) + "/s" : "none"))
+         .Append(Row("Today", Bytes(s.Traffic.BytesToday)))
          .Append(Row("Served", Bytes(s.Traffic.BytesServed)))
          .Append(Row("Requests", s.Traffic.Requests.ToString("N0", CultureInfo.InvariantCulture)))
          .Append(Row("Connections now", s.Traffic.ActiveConnections.ToString(CultureInfo.InvariantCulture)))

@@ -75,6 +75,12 @@ public sealed record TrafficStatus
     public long BadRequests { get; init; }
     /// <summary>Connections turned away at the connection limit.</summary>
     public long RejectedConnections { get; init; }
+    /// <summary>Upload limit in force now (base or schedule window); 0 = unlimited.</summary>
+    public long RateLimitBytesPerSecond { get; init; }
+    /// <summary>Upload rate over the last few seconds.</summary>
+    public long BytesPerSecond { get; init; }
+    /// <summary>Bytes served since local midnight (or since the agent started).</summary>
+    public long BytesToday { get; init; }
 
     /// <summary>The live figures of <paramref name="counters"/> (a server that carries only chunk traffic).</summary>
     public static TrafficStatus From(Box.Agent.Http.HttpServerCounters counters) => new()

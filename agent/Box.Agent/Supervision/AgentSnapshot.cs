@@ -30,6 +30,9 @@ public sealed record AgentSnapshot
 
     public IReadOnlyList<DiskSnapshot> Disks { get; init; } = [];
     public StoreFigures Store { get; init; } = new(0, 0, 0);
+    public IReadOnlyList<StoreDiskFigures> StoreDisks { get; init; } = [];
+    /// <summary><c>chunk.prefetch</c> downloads running.</summary>
+    public int Downloading { get; init; }
     public TrafficFigures Traffic { get; init; } = new(0, 0);
     public UpdateProgress Update { get; init; } = UpdateProgress.Idle;
     public long ConfigVersion { get; init; }
@@ -50,6 +53,9 @@ public sealed record PairingSnapshot(string Code, DateTimeOffset ExpiresAt, int 
 public sealed record DiskSnapshot(DiskInfo Disk, string? Error);
 
 public sealed record StoreFigures(long UsedBytes, long QuotaBytes, long Chunks);
+
+/// <summary>One disk's chunk store; <see cref="Reconcile"/> is "done", "running", "rebuilding" or "failed".</summary>
+public sealed record StoreDiskFigures(string Device, string StoreId, long UsedBytes, long QuotaBytes, long Chunks, string Reconcile, bool Available);
 
 public sealed record TrafficFigures(long BytesServed, int Connections);
 

@@ -3,9 +3,21 @@ using System.Text.Json.Nodes;
 namespace Box.Agent.Supervision;
 
 /// <summary>The reported state (<c>box/{id}/state</c>, <c>state.get</c>) per docs/contract.md "State document":
-/// paired, owner, disks[], store{usedBytes,quotaBytes,chunks}, update{state,version,percent}, configVersion.</summary>
+/// paired, owner, disks[], store{usedBytes,quotaBytes,chunks,disks[]}, update{state,version,percent}, configVersion.</summary>
 public static class StateDocument
 {
+    /// <summary>The per-disk store figures (state document and <c>store.stats</c>).</summary>
+    public static JsonArray StoreDisks(IEnumerable<StoreDiskFigures> disks) => new([.. disks.Select(d => (JsonNode)new JsonObject
+    {
+        ["device"] = d.Device,
+        ["storeId"] = d.StoreId,
+        ["usedBytes"] = d.UsedBytes,
+        ["quotaBytes"] = d.QuotaBytes,
+        ["chunks"] = d.Chunks,
+        ["reconcile"] = d.Reconcile,
+        ["available"] = d.Available,
+    })]);
+
     public static JsonObject Build(AgentSnapshot s) => new()
     {
         ["paired"] = s.Paired,
@@ -25,6 +37,7 @@ public static class StateDocument
             ["usedBytes"] = s.Store.UsedBytes,
             ["quotaBytes"] = s.Store.QuotaBytes,
             ["chunks"] = s.Store.Chunks,
+            ["disks"] = StoreDisks(s.StoreDisks),
         },
         ["update"] = new JsonObject
         {

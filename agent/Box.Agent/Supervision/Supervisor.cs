@@ -4,8 +4,11 @@ using Box.Agent.Configuration;
 using Box.Agent.Indication;
 using Box.Agent.Logging;
 using Box.Agent.Pairing;
+using Box.Agent.Storage;
 using Box.Agent.Supervision.Concerns;
+using Box.Agent.Usage;
 using Box.Hal;
+using Box.Store.Ingest;
 
 namespace Box.Agent.Supervision;
 
@@ -25,6 +28,12 @@ public sealed record SupervisorOptions
     public string? Slot { get; init; }
     /// <summary>Warnings from reading the local config file (unknown keys), reported once at start.</summary>
     public IReadOnlyList<string> ConfigWarnings { get; init; } = [];
+    /// <summary>The chunk stores the chunk server reads; the supervisor opens and closes them.</summary>
+    public StoreSet Stores { get; init; } = new();
+    /// <summary>Downloads for <c>chunk.prefetch</c>; null: one built from the store configuration.</summary>
+    public ChunkDownloader? Downloader { get; init; }
+    /// <summary>The usage ledger the chunk server records into; null: no usage reports (tests).</summary>
+    public UsageLedger? Usage { get; init; }
     /// <summary>How long the factory-reset LED pattern stays after the wipe.</summary>
     public TimeSpan FactoryResetDisplay { get; init; } = TimeSpan.FromSeconds(3);
     /// <summary>Time between a reboot job's final reply and the reboot, for the reply to leave.</summary>
@@ -67,13 +76,22 @@ public sealed class Supervisor
         Pairing = new PairingConcern(Context("pairing"), options.Config, new OwnerStore(dataDir));
         var disks = new DiskConcern(Context("disk"), options.Board.Storage, _inbox);
         var figures = new FiguresConcern(Context("figures"));
+        var effective = options.Config.Effective;
+        Store = new StoreConcern(Context("store"), disks, options.Stores, options.BoxId, () => options.Config.Effective,
+            options.Downloader ?? new ChunkDownloader(DownloaderOptionsFrom(effective)));
+        configuration.Applied += _ =>
+        {
+            Store.Reconfigure(options.Config.Effective);
+            ConfigApplied?.Invoke(options.Config.Effective);
+        };
         var factoryReset = new FactoryResetConcern(Context("factory-reset"), Pairing, configuration, options.FactoryResetDisplay);
         Jobs = new JobsConcern(Context("jobs"), options.Board.System, options.RebootGrace);
-        Telemetry = new TelemetryConcern(Context("telemetry"), configuration, options.Board.System, disks, figures);
+        Telemetry = new TelemetryConcern(Context("telemetry"), configuration, options.Board.System, disks, Store, figures);
+        Usage = options.Usage is null ? null : new UsageConcern(Context("usage"), configuration, options.Usage);
         var buttons = new ButtonConcern(Context("button"), options.Board, options.Config, _inbox, Pairing, factoryReset);
         var cloud = new CloudConcern(Context("cloud"), options.Dispatch);
         // Start order matters: stored config before telemetry schedules; the link last.
-        _concerns = [configuration, Pairing, disks, figures, factoryReset, Jobs, Telemetry, buttons, _leds, cloud];
+        _concerns = [configuration, Pairing, disks, Store, figures, factoryReset, Jobs, Telemetry, .. Usage is null ? Array.Empty<ISupervisorConcern>() : [Usage], buttons, _leds, cloud];
         _snapshot = BuildSnapshot(Compose());
     }
 
@@ -81,6 +99,20 @@ public sealed class Supervisor
     public PairingConcern Pairing { get; }
     public JobsConcern Jobs { get; }
     public TelemetryConcern Telemetry { get; }
+    public StoreConcern Store { get; }
+    /// <summary>Null when no usage ledger was given.</summary>
+    public UsageConcern? Usage { get; }
+
+    /// <summary>Download settings from the store configuration.</summary>
+    public static DownloaderOptions DownloaderOptionsFrom(AgentConfig config) => new()
+    {
+        MaxConcurrentDownloads = config.Store.MaxConcurrentDownloads,
+        WriteBytesPerSecond = config.Store.WriteBytesPerSecond,
+    };
+
+    /// <summary>On the loop, after a new effective configuration was applied
+    /// (the HTTP server takes token keys and upload limits from it).</summary>
+    public event Action<AgentConfig>? ConfigApplied;
 
     /// <summary>The latest snapshot; safe to read from any thread.</summary>
     public AgentSnapshot Snapshot => Volatile.Read(ref _snapshot);
@@ -200,6 +232,8 @@ public sealed class Supervisor
             Pairing = view.Pairing,
             Disks = view.Disks,
             Store = view.Store,
+            StoreDisks = view.StoreDisks,
+            Downloading = view.Downloading,
             Traffic = view.Traffic,
             Update = view.Update,
             ConfigVersion = view.ConfigVersion,

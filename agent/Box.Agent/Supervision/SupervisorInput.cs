@@ -16,8 +16,6 @@ public abstract record SupervisorInput
 
     /// <summary>Figures from the chunk server (totals since start).</summary>
     public sealed record Traffic(long BytesServed, int Connections) : SupervisorInput;
-    /// <summary>Figures from the chunk store after a change.</summary>
-    public sealed record Store(long UsedBytes, long QuotaBytes, long Chunks) : SupervisorInput;
     /// <summary>From the updater: state ("idle", "downloading", "installing", "installed", "failed"), version, percent.</summary>
     public sealed record Update(string State, string? Version, int Percent) : SupervisorInput;
 

@@ -24,6 +24,8 @@ public sealed class SupervisorView
     public PairingSnapshot? Pairing { get; set; }
     public List<DiskSnapshot> Disks { get; } = [];
     public StoreFigures Store { get; set; } = new(0, 0, 0);
+    public List<StoreDiskFigures> StoreDisks { get; set; } = [];
+    public int Downloading { get; set; }
     public TrafficFigures Traffic { get; set; } = new(0, 0);
     public UpdateProgress Update { get; set; } = UpdateProgress.Idle;
     public long ConfigVersion { get; set; }

@@ -1,3 +1,5 @@
+using Box.Agent.Serving;
+using Box.Agent.Storage;
 using System.Net;
 using System.Text.Json.Nodes;
 using Box.Agent.Hosting;
@@ -20,7 +22,8 @@ public class StatusTrafficTests
         await Eventually.TrueAsync(() => agent.LedPattern("disk") == "on", "disk LED on (mounted, idle)");
 
         var traffic = new ChunkTraffic();
-        await using var http = (await StatusWiring.StartAsync("127.0.0.1:0", agent.Supervisor, agent.Log, traffic))!;
+        var parts = new HttpWiring.Parts(new StoreSet(), new ServeRecorders(), traffic);
+        await using var http = (await HttpWiring.StartAsync(agent.Supervisor.Config with { Http = "127.0.0.1:0" }, "status-box", agent.Supervisor, agent.Log, parts))!;
         await using var reporter = new TrafficReporter(traffic, agent.Supervisor.Inbox);
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri($"http://{http.Address}/") };
 

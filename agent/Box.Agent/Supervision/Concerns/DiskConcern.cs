@@ -12,6 +12,13 @@ public sealed class DiskConcern(ConcernContext context, IStorageWatcher storage,
     private readonly Dictionary<string, string> _errors = new(StringComparer.Ordinal);
     private readonly HashSet<string> _announced = new(StringComparer.Ordinal);
 
+    /// <summary>On the loop: a disk's filesystem is mounted (the chunk store opens on it).</summary>
+    public event Action<DiskInfo>? FilesystemMounted;
+
+    /// <summary>On the loop: a mounted filesystem went away (unmounted or the disk
+    /// removed); <see cref="DiskInfo.MountPath"/> is where it was.</summary>
+    public event Action<DiskInfo>? FilesystemGone;
+
     /// <summary>Mounted disks, for telemetry (free space).</summary>
     public IEnumerable<DiskInfo> Mounted => _disks.Values.Where(d => d.MountPath is not null);
 
@@ -46,19 +53,30 @@ public sealed class DiskConcern(ConcernContext context, IStorageWatcher storage,
                 _disks[name] = disk;
                 _errors.Remove(name);
                 log.Info($"disk {name}: added ({Describe(disk)})");
-                if (disk.MountPath is not null) Announce(disk);
+                if (disk.MountPath is not null)
+                {
+                    Announce(disk);
+                    FilesystemMounted?.Invoke(disk);
+                }
                 break;
             case DiskEventKind.Mounted:
                 _disks[name] = disk;
                 _errors.Remove(name);
                 log.Info($"disk {name}: mounted at {disk.MountPath}");
                 Announce(disk);
+                FilesystemMounted?.Invoke(disk);
                 break;
             case DiskEventKind.Unmounted:
-                if (_disks.ContainsKey(name)) _disks[name] = disk with { MountPath = null };
+                if (_disks.TryGetValue(name, out var unmounted))
+                {
+                    _disks[name] = disk with { MountPath = null };
+                    if (unmounted.MountPath is not null) FilesystemGone?.Invoke(unmounted);
+                }
                 log.Info($"disk {name}: unmounted");
                 break;
             case DiskEventKind.Removed:
+                if (_disks.TryGetValue(name, out var removed) && removed.MountPath is not null)
+                    FilesystemGone?.Invoke(removed);
                 _disks.Remove(name);
                 _errors.Remove(name);
                 _announced.Remove(name);

@@ -1,11 +1,10 @@
 namespace Box.Agent.Supervision.Concerns;
 
-/// <summary>Figures other parts post into the loop: the chunk server's traffic,
-/// the chunk store's usage and the updater's progress. Held here until the
-/// chunk store and the updater land as concerns of their own.</summary>
+/// <summary>Figures other parts post into the loop: the chunk server's traffic
+/// (sampled once a second) and the updater's progress, until the updater
+/// lands as a concern of its own.</summary>
 public sealed class FiguresConcern(ConcernContext context) : SupervisorConcern(context)
 {
-    public StoreFigures Store { get; private set; } = new(0, 0, 0);
     public TrafficFigures Traffic { get; private set; } = new(0, 0);
     public UpdateProgress Update { get; private set; } = UpdateProgress.Idle;
 
@@ -14,7 +13,6 @@ public sealed class FiguresConcern(ConcernContext context) : SupervisorConcern(c
         switch (input)
         {
             case SupervisorInput.Traffic t: Traffic = new TrafficFigures(t.BytesServed, t.Connections); break;
-            case SupervisorInput.Store s: Store = new StoreFigures(s.UsedBytes, s.QuotaBytes, s.Chunks); break;
             case SupervisorInput.Update u: Update = new UpdateProgress(u.State, u.Version, Math.Clamp(u.Percent, 0, 100)); break;
             default: return ValueTask.FromResult(false);
         }
@@ -23,7 +21,6 @@ public sealed class FiguresConcern(ConcernContext context) : SupervisorConcern(c
 
     public override void Contribute(SupervisorView view)
     {
-        view.Store = Store;
         view.Traffic = Traffic;
         view.Update = Update;
         view.Updating = Update.InProgress;

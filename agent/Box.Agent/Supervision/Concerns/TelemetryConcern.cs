@@ -8,7 +8,7 @@ namespace Box.Agent.Supervision.Concerns;
 /// and traffic figures, temperatures; rescheduled when the interval changes.</summary>
 public sealed class TelemetryConcern(
     ConcernContext context, ConfigurationConcern configuration, ISystem system,
-    DiskConcern disks, FiguresConcern figures) : SupervisorConcern(context)
+    DiskConcern disks, StoreConcern stores, FiguresConcern figures) : SupervisorConcern(context)
 {
     private const string IntervalTimer = "interval";
     private readonly ProcessMetrics _metrics = new();
@@ -58,7 +58,7 @@ public sealed class TelemetryConcern(
         {
             Context.Log.Debug($"telemetry: temperatures unavailable: {e.Message}");
         }
-        var store = figures.Store;
+        var store = stores.Totals;
         var traffic = figures.Traffic;
         return new JsonObject
         {

@@ -1,3 +1,5 @@
+using Box.Agent.Storage;
+using Box.Store.Ingest;
 using System.Text;
 using Box.Agent.Cloud.Link;
 using Box.Agent.Configuration;
@@ -19,7 +21,8 @@ public class TelemetryConcernTests
         var disks = new DiskConcern(h.Context("disk"), Mock.Of<IStorageWatcher>(), h.Inbox);
         IReadOnlyDictionary<string, double> temperatures = new Dictionary<string, double> { ["soc"] = 41.26 };
         var system = Mock.Of<ISystem>(s => s.ReadTemperatures() == temperatures);
-        var telemetry = new TelemetryConcern(h.Context("telemetry"), configuration, system, disks, figures);
+        var stores = new StoreConcern(h.Context("store"), disks, new StoreSet(), "box", () => configuration.Effective, new ChunkDownloader());
+        var telemetry = new TelemetryConcern(h.Context("telemetry"), configuration, system, disks, stores, figures);
         configuration.Start();
         telemetry.Start();
         await figures.HandleAsync(new SupervisorInput.Traffic(1234, 2));
