@@ -23,7 +23,7 @@ public class SupervisorTests
         Assert.Equal("off", agent.LedPattern("disk"));
         var state = await Eventually.ValueAsync(() => agent.Link.States.LastOrDefault(), "a reported state");
         Assert.Equal(
-            """{"paired":false,"owner":null,"disks":[],"store":{"usedBytes":0,"quotaBytes":0,"chunks":0},"update":{"state":"idle","version":null,"percent":0},"configVersion":0}""",
+            """{"paired":false,"owner":null,"disks":[],"store":{"usedBytes":0,"quotaBytes":0,"chunks":0,"disks":[]},"update":{"state":"idle","version":null,"percent":0},"configVersion":0}""",
             state.ToJsonString());
         Assert.True(agent.Link.Started);
     }
