@@ -67,6 +67,8 @@ public sealed class ChunkLoopOverMqttTests : IAsyncLifetime
         var ready = await agent.WaitForStderrAsync("box-agent ready", Wait);
         var http = ready.Split(' ').Single(w => w.StartsWith("http=", StringComparison.Ordinal))["http=".Length..];
         using var client = new HttpClient { BaseAddress = new Uri($"http://{http}/") };
+        // Commands are not retained: send them once the box listens.
+        await cloud.WaitForAsync($"box/{Id}/status", t => t.Contains("\"online\":true", StringComparison.Ordinal), Wait);
 
         // No disk yet: nothing to fetch into, and the chunk server says so.
         var noDisk = await CommandAsync(cloud, "p-0", "chunk.prefetch", $$"""{"hash":"{{Hash}}","size":{{_chunk.Length}},"url":"{{Origin("/chunk")}}"}""", "\"ok\":false");
@@ -130,6 +132,62 @@ public sealed class ChunkLoopOverMqttTests : IAsyncLifetime
         using (var gone = await GetAsync(client, token))
             Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         Assert.Equal("the owner's own file", File.ReadAllText(Path.Combine(usb, "holiday.jpg")));
+    }
+
+    [Fact]
+    public async Task A_disk_yanked_while_downloading_and_serving_fails_cleanly_and_serves_again_when_replugged()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var cloud = await CloudClient.ConnectAsync(broker.Url, $"box/{Id}/#");
+        var config = new JsonObject { ["scheduler"] = new JsonObject { ["publicKeyPem"] = _scheduler.ExportSubjectPublicKeyInfoPem() } };
+        File.WriteAllText(_dir.Combine("config.json"), config.ToJsonString());
+        var sim = _dir.Combine("sim");
+        using var agent = AgentProcess.Start("run", "--board", "sim", "--sim-dir", sim, "--data", _dir.Combine("data"), "--id", Id,
+            "--broker", broker.Url.OriginalString, "--http", "127.0.0.1:0", "--config", _dir.Combine("config.json"));
+        var ready = await agent.WaitForStderrAsync("box-agent ready", Wait);
+        var http = ready.Split(' ').Single(w => w.StartsWith("http=", StringComparison.Ordinal))["http=".Length..];
+        using var client = new HttpClient { BaseAddress = new Uri($"http://{http}/") };
+        // Commands are not retained: send them once the box listens.
+        await cloud.WaitForAsync($"box/{Id}/status", t => t.Contains("\"online\":true", StringComparison.Ordinal), Wait);
+        var usb = _dir.Combine("usb");
+        Directory.CreateDirectory(usb);
+        SimBoard.Plug(sim, usb);
+        await cloud.WaitForAsync($"box/{Id}/state", t => t.Contains("\"storeId\"", StringComparison.Ordinal), Wait);
+        await CommandAsync(cloud, "p-1", "chunk.prefetch", $$"""{"hash":"{{Hash}}","size":{{_chunk.Length}},"url":"{{Origin("/chunk")}}"}""", "\"done\"");
+        var token = SchedulerKeys.Mint(_scheduler, null, Hash, DateTimeOffset.UtcNow.AddMinutes(10), jti: "order-2");
+
+        // An origin that sends half a chunk and then nothing: the download is in flight when the disk goes.
+        using var stalled = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        stalled.Start();
+        var held = new List<System.Net.Sockets.TcpClient>();
+        var serving = Task.Run(async () =>
+        {
+            var c = await stalled.AcceptTcpClientAsync();
+            held.Add(c);
+            var s = c.GetStream();
+            var buffer = new byte[4096];
+            _ = await s.ReadAsync(buffer); // the request head; its content does not matter here
+            await s.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {_chunk.Length}\r\n\r\n"));
+            await s.WriteAsync(_chunk.AsMemory(0, _chunk.Length / 2));
+        });
+        var other = Convert.ToHexStringLower(SHA256.HashData(_chunk.AsSpan(1)));
+        await CommandAsync(cloud, "p-2", "chunk.prefetch", $$"""{"hash":"{{other}}","size":{{_chunk.Length}},"url":"http://{{stalled.LocalEndpoint}}/x"}""", "accepted");
+        await serving.WaitAsync(Wait);
+
+        SimBoard.Unplug(sim, usb);
+        var failed = await CommandAsync(cloud, "p-2", "chunk.prefetch", "{}", "\"failed\"");
+        Assert.Equal("no_disk", (string?)failed["error"]!["code"]);
+        await Eventually.TrueAsync(() => GetAsync(client, token).GetAwaiter().GetResult().StatusCode == HttpStatusCode.ServiceUnavailable,
+            "the chunk to answer 503 once its disk is gone");
+        var noStore = await CommandAsync(cloud, "l-1", "chunk.list", "{}", "\"ok\":false");
+        Assert.Equal("no_disk", (string?)noStore["error"]!["code"]);
+
+        SimBoard.Plug(sim, usb);
+        await Eventually.TrueAsync(() => GetAsync(client, token).GetAwaiter().GetResult().StatusCode == HttpStatusCode.OK,
+            "the chunk served again after the disk came back");
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(usb, "box-store", "tmp")));
+        Assert.False(agent.HasExited);
+        foreach (var c in held) c.Dispose();
     }
 
     private Task<HttpResponseMessage> GetAsync(HttpClient client, string token, RangeHeaderValue? range = null)
