@@ -119,7 +119,6 @@ public sealed class UsageLedger : IServeRecorder, IDisposable
         }
         _state = loaded;
         _lifetime = loaded.Lifetime;
-        UsageJournal? newest = null;
         foreach (var (generation, path) in UsageJournal.List(_directory))
         {
             if (generation < loaded.Journal)
@@ -128,12 +127,21 @@ public sealed class UsageLedger : IServeRecorder, IDisposable
                 File.Delete(path);
                 continue;
             }
-            var journal = UsageJournal.Replay(path, generation, (jti, hash, bytes) => Count(jti, hash, bytes), _log);
-            if (newest is not null)
-                _retired.Add(newest);
-            newest = journal;
+            // Held in _retired at once, so a failure further on closes it.
+            _retired.Add(UsageJournal.Replay(path, generation, (jti, hash, bytes) => Count(jti, hash, bytes), _log));
         }
-        _journal = newest ?? UsageJournal.Create(_directory, loaded.Journal);
+        if (_retired.Count > 0)
+        {
+            // The newest takes the appends; older ones (a crash mid-cut) stay until the next commit.
+            _journal = _retired[^1];
+            _retired.RemoveAt(_retired.Count - 1);
+        }
+        else
+        {
+            _journal = UsageJournal.Create(_directory, loaded.Journal);
+            // A cut's new journal is made durable by the commit's directory fsync; this one by its own.
+            AtomicFile.SyncDirectory(_directory);
+        }
         if (!_tally.IsEmpty)
             _log?.Invoke($"usage ledger: {_tally.Requests} requests ({_tally.Bytes} bytes) not yet reported from before");
         if (_state.Pending.Count > 0)
