@@ -31,6 +31,9 @@ public static class CrashCampaign
                     check.Acknowledged(run, thread, count);
                 if (child.AckProblem is { } problem)
                     throw new InvalidOperationException($"run {run}: {problem}");
+                // The ledger says when something went wrong (a report it could not hand over, a journal it could not write).
+                foreach (var line in child.StderrLines.Where(l => l.Contains("could not", StringComparison.Ordinal) || l.Contains("cannot", StringComparison.Ordinal)))
+                    check.ChildComplained($"run {run}: {line}");
             }
             check.Kills++;
             foreach (var payload in CrashChild.DrainQueue(dir))
@@ -96,6 +99,7 @@ public static class CrashCampaign
         public int ExitCode => _process.ExitCode;
         public string[] Stdout => [.. _stdout];
         public string Stderr => string.Join(" | ", _stderr);
+        public string[] StderrLines => [.. _stderr];
 
         private void OnLine(string line)
         {

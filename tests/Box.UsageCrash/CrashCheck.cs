@@ -39,6 +39,9 @@ public sealed class CrashCheck
             _problems.Add(text);
     }
 
+    /// <summary>A line the child's ledger logged as a failure.</summary>
+    public void ChildComplained(string line) => Problem(line);
+
     /// <summary>A run's acknowledgements: thread t acknowledged indices 0..count-1.</summary>
     public void Acknowledged(int run, int thread, long count)
     {

@@ -119,7 +119,6 @@ public sealed class UsageLedger : IServeRecorder, IDisposable
         }
         _state = loaded;
         _lifetime = loaded.Lifetime;
-        UsageJournal? newest = null;
         foreach (var (generation, path) in UsageJournal.List(_directory))
         {
             if (generation < loaded.Journal)
@@ -128,12 +127,21 @@ public sealed class UsageLedger : IServeRecorder, IDisposable
                 File.Delete(path);
                 continue;
             }
-            var journal = UsageJournal.Replay(path, generation, (jti, hash, bytes) => Count(jti, hash, bytes), _log);
-            if (newest is not null)
-                _retired.Add(newest);
-            newest = journal;
+            // Held in _retired at once, so a failure further on closes it.
+            _retired.Add(UsageJournal.Replay(path, generation, (jti, hash, bytes) => Count(jti, hash, bytes), _log));
         }
-        _journal = newest ?? UsageJournal.Create(_directory, loaded.Journal);
+        if (_retired.Count > 0)
+        {
+            // The newest takes the appends; older ones (a crash mid-cut) stay until the next commit.
+            _journal = _retired[^1];
+            _retired.RemoveAt(_retired.Count - 1);
+        }
+        else
+        {
+            _journal = UsageJournal.Create(_directory, loaded.Journal);
+            // A cut's new journal is made durable by the commit's directory fsync; this one by its own.
+            AtomicFile.SyncDirectory(_directory);
+        }
         if (!_tally.IsEmpty)
             _log?.Invoke($"usage ledger: {_tally.Requests} requests ({_tally.Bytes} bytes) not yet reported from before");
         if (_state.Pending.Count > 0)
@@ -300,12 +308,19 @@ public sealed class UsageLedger : IServeRecorder, IDisposable
         return reports.Count;
     }
 
+    /// <summary>Reports handed over between two commits of the pending mark:
+    /// a crash in a long hand-over (many reports queued while the delegate
+    /// failed, or a cut split many times) repeats at most this many, instead
+    /// of starting over and never getting through.</summary>
+    private const int HandOverBatch = 32;
+
     /// <summary>Hands the pending reports to the delegate in seq order, stops
     /// at the first it refuses, and commits the rest as still pending.</summary>
     private void PublishPending()
     {
-        var handed = 0;
-        foreach (var report in _state.Pending)
+        var pending = _state.Pending;
+        int handed = 0, cleared = 0;
+        foreach (var report in pending)
         {
             try
             {
@@ -313,14 +328,24 @@ public sealed class UsageLedger : IServeRecorder, IDisposable
             }
             catch (Exception e)
             {
-                _log?.Invoke($"usage ledger: could not hand over a report ({e.Message}); it stays pending, tried again at the next cut");
+                _log?.Invoke($"usage ledger: could not hand over a report ({e.GetType().Name}: {e.Message}); it stays pending, tried again at the next cut");
                 break;
             }
             handed++;
+            if (handed - cleared == HandOverBatch && handed < pending.Count)
+            {
+                ClearPending(handed - cleared);
+                cleared = handed;
+            }
         }
-        if (handed == 0)
-            return;
-        _state = _state with { Pending = _state.Pending.Skip(handed).ToList() };
+        if (handed > cleared)
+            ClearPending(handed - cleared);
+    }
+
+    /// <summary>Commits the first <paramref name="count"/> pending reports as handed over.</summary>
+    private void ClearPending(int count)
+    {
+        _state = _state with { Pending = _state.Pending.Skip(count).ToList() };
         try
         {
             _state.Save(_statePath);

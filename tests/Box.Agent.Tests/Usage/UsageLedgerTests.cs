@@ -132,6 +132,31 @@ public sealed class UsageLedgerTests : IDisposable
     }
 
     [Fact]
+    public void ALongHandOverKeepsItsProgressWhenItStopsHalfWay()
+    {
+        using (var ledger = Open(new UsageLedgerOptions { MaxTokensPerReport = 1 }, publish: _ => throw new IOException("queue broken")))
+        {
+            for (var i = 0; i < 100; i++)
+                ledger.Record(Served($"t{i:D3}", 1, 1));
+            Assert.Equal(100, ledger.CutReport(Start.AddSeconds(60)));
+            Assert.Equal(100, ledger.PendingReports);
+        }
+        var handed = new List<long>();
+        void FailsAfter70(JsonObject report)
+        {
+            if (handed.Count == 70)
+                throw new IOException("queue broken again");
+            handed.Add(Long(report, "seq"));
+        }
+        using (var reopened = Open(publish: FailsAfter70))
+            Assert.Equal(30, reopened.PendingReports);
+        handed.Clear();
+        using var again = Open(publish: r => handed.Add(Long(r, "seq")));
+        Assert.Equal(Enumerable.Range(71, 30).Select(i => (long)i), handed);
+        Assert.Equal(0, again.PendingReports);
+    }
+
+    [Fact]
     public void TornJournalTailIsCutAndEverythingBeforeItCounted()
     {
         using (var ledger = Open())
