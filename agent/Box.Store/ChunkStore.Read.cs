@@ -1,9 +1,11 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace Box.Store;
 
 public sealed partial class ChunkStore
 {
     /// <summary>Opens a verified chunk for serving: a lookup in memory (the index while that loads), then an
-    /// open(2) with FileOptions.Asynchronous (sendfile). NotFound for anything
+    /// open(2) and an lseek(2) (<see cref="ServingFile"/>; the server sendfiles the handle). NotFound for anything
     /// not indexed (absent, evicted, condemned, or a file reconcile has not
     /// verified yet); Unavailable when the disk is gone or failing.</summary>
     public ChunkRead OpenRead(ChunkHash hash)
@@ -26,10 +28,11 @@ public sealed partial class ChunkStore
             size = row.Size;
         }
         var path = _layout.ChunkPath(hash);
-        FileStream file;
+        SafeFileHandle file;
+        long length;
         try
         {
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous);
+            file = ServingFile.Open(path, out length);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -39,16 +42,6 @@ public sealed partial class ChunkStore
         }
         catch (Exception e) when (IoErrors.IsIo(e))
         {
-            return ChunkRead.Unavailable($"{path}: {e.Message}");
-        }
-        long length;
-        try
-        {
-            length = file.Length;
-        }
-        catch (IOException e)
-        {
-            file.Dispose();
             return ChunkRead.Unavailable($"{path}: {e.Message}");
         }
         if (length != size)

@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace Box.Store;
 
 public enum ChunkReadStatus
@@ -11,9 +13,10 @@ public enum ChunkReadStatus
 }
 
 /// <summary>The answer to <see cref="IChunkReader.OpenRead"/>. When Found the
-/// caller owns <see cref="File"/> (opened for asynchronous reads, so the HTTP
-/// server can sendfile(2) it) and disposes it.</summary>
-public readonly record struct ChunkRead(ChunkReadStatus Status, FileStream? File, long Length, string? Problem)
+/// caller owns <see cref="File"/> (a plain handle, which the HTTP server
+/// sendfile(2)s; read it positionally, e.g. with RandomAccess) and disposes it.
+/// <see cref="Length"/> is the file's length when it was opened.</summary>
+public readonly record struct ChunkRead(ChunkReadStatus Status, SafeFileHandle? File, long Length, string? Problem)
 {
     public static ChunkRead NotFound => new(ChunkReadStatus.NotFound, null, 0, null);
     public static ChunkRead Unavailable(string problem) => new(ChunkReadStatus.Unavailable, null, 0, problem);

@@ -30,10 +30,21 @@ public static partial class Libc
     /// <summary>A plain read-only open works on a directory too; O_DIRECTORY is
     /// left out because its value differs between x86_64 and arm64.</summary>
     public const int O_RDONLY = 0;
+    public const int O_CLOEXEC = 0x80000;
+    public const int SEEK_END = 2;
+
+    /// <summary>send(2) flags: never block, no SIGPIPE, more data follows (one packet for head and body).</summary>
+    public const int MSG_DONTWAIT = 0x40;
+    public const int MSG_NOSIGNAL = 0x4000;
+    public const int MSG_MORE = 0x8000;
 
     public const int RLIMIT_NOFILE = 7;
 
+    public const int EPERM = 1;
+    public const int ENOENT = 2;
     public const int EIO = 5;
+    public const int EACCES = 13;
+    public const int ENOTDIR = 20;
     public const int ENOSPC = 28;
     public const int EROFS = 30;
 
@@ -103,6 +114,22 @@ public static partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "lseek", SetLastError = true)]
+    public static partial long LSeek(int fd, long offset, int whence);
+
+    [LibraryImport(Lib, EntryPoint = "send", SetLastError = true)]
+    public static unsafe partial nint Send(int fd, byte* buffer, nuint length, int flags);
+
+    public static unsafe nint Send(int fd, ReadOnlySpan<byte> buffer, int flags)
+    {
+        fixed (byte* start = buffer)
+            return Send(fd, start, (nuint)buffer.Length, flags);
+    }
+
+    /// <summary>sendfile(2) with a 64-bit offset (off_t on 64-bit Linux).</summary>
+    [LibraryImport(Lib, EntryPoint = "sendfile", SetLastError = true)]
+    public static partial nint SendFile(int outFd, int inFd, ref long offset, nuint count);
 
     [LibraryImport(Lib, EntryPoint = "fsync", SetLastError = true)]
     public static partial int Fsync(int fd);

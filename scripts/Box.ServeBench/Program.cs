@@ -68,8 +68,8 @@ internal sealed class DirectoryReader(string directory) : IChunkReader
         var path = Path.Combine(directory, hash.ToString());
         try
         {
-            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
-            return new ChunkRead(ChunkReadStatus.Found, file, file.Length, null);
+            var file = ServingFile.Open(path, out long length);
+            return new ChunkRead(ChunkReadStatus.Found, file, length, null);
         }
         catch (FileNotFoundException)
         {

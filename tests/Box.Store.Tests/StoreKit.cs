@@ -40,7 +40,12 @@ internal static class StoreKit
             return null;
         using var file = read.File!;
         var bytes = new byte[read.Length];
-        file.ReadExactly(bytes);
+        for (int done = 0, n; done < bytes.Length; done += n)
+        {
+            n = RandomAccess.Read(file, bytes.AsSpan(done), done);
+            if (n == 0)
+                throw new EndOfStreamException();
+        }
         return bytes;
     }
 

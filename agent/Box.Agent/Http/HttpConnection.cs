@@ -1,7 +1,10 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
+using Box.Platform;
+using Microsoft.Win32.SafeHandles;
 
 namespace Box.Agent.Http;
 
@@ -13,6 +16,8 @@ internal sealed class HttpConnection
 {
     private const int InitialBufferSize = 4096;
     private const int FileSliceBytes = 1024 * 1024;
+    // Sent by copy when the socket is full, to wait for room without a thread.
+    private const int WaitCopyBytes = 16 * 1024;
     private static readonly TimeSpan LingerTimeout = TimeSpan.FromSeconds(2);
     private const int LingerMaxBytes = 64 * 1024;
 
@@ -29,8 +34,7 @@ internal sealed class HttpConnection
     private readonly int _maxBufferSize;
     private byte[] _buffer;
     private byte[] _headBuffer = new byte[512];
-    private SocketAsyncEventArgs? _sendPackets;
-    private TaskCompletionSource? _sendPacketsDone;
+    private SafeSocketHandle? _socketHandle;
     private int _start;
     private int _end;
 
@@ -123,7 +127,6 @@ internal sealed class HttpConnection
             // never cancels a disposed source.
             await stopRegistration.DisposeAsync();
             _deadline.Dispose();
-            _sendPackets?.Dispose();
             ArrayPool<byte>.Shared.Return(_buffer);
         }
     }
@@ -251,59 +254,155 @@ internal sealed class HttpConnection
         return total;
     }
 
-    /// <summary>Sends <paramref name="head"/> and then a file range in
-    /// slices. A file opened for asynchronous I/O goes through
-    /// SendPacketsAsync, which the runtime implements with sendfile(2) on
-    /// Linux (no copy through user space); the head rides in the first call
-    /// (one wake-up per small response, not two). Any other file is copied
-    /// through a pooled buffer. Each slice gets the write timeout and, with a
-    /// <paramref name="throttle"/>, is only as large as the bytes it grants;
-    /// waiting for them holds no thread.</summary>
-    internal async ValueTask SendFileAsync(ReadOnlyMemory<byte> head, FileStream file, long offset, long length,
+    /// <summary>Sends <paramref name="head"/> and then a file range copied
+    /// through a pooled buffer (a file not opened for asynchronous I/O).</summary>
+    internal async ValueTask SendCopyAsync(ReadOnlyMemory<byte> head, SafeFileHandle file, long offset, long length,
         ISendThrottle? throttle, HttpResponse response, CancellationToken cancellationToken)
     {
         using var callerRegistration = Link(cancellationToken);
-        if (!file.IsAsync)
-        {
-            response.AddSent(await SendAsync(head, CancellationToken.None), 0);
-            await CopyFileAsync(file, offset, length, throttle, response);
-            return;
-        }
-        var args = _sendPackets ??= NewSendPacketsArgs();
-        // The head is in _headBuffer, which stays put until the next response.
-        var headElement = new SendPacketsElement(_headBuffer, 0, head.Length);
-        bool first = true;
+        response.AddSent(await SendAsync(head, CancellationToken.None), 0);
+        await CopyFileAsync(file, offset, length, throttle, response);
+    }
+
+    /// <summary>Sends <paramref name="head"/> (in _headBuffer) and then a file
+    /// range zero-copy, in slices, with plain non-blocking send(MSG_MORE) and
+    /// sendfile(2) on the calling thread: when the socket buffer takes a 64 KiB
+    /// chunk at once that is two syscalls, one packet and no allocation
+    /// (SendPacketsAsync was sendto + lseek + fstat + sendfile, an async void
+    /// state machine and two Tasks per response, and wants a FileStream).
+    /// When the socket is full, the next few KiB are copied and sent with
+    /// SendAsync, which waits for room without holding a thread; then sendfile
+    /// again. Each slice gets the write timeout and, with a
+    /// <paramref name="throttle"/>, is only as large as the bytes it grants;
+    /// waiting for them holds no thread.</summary>
+    internal async ValueTask SendFileAsync(ReadOnlyMemory<byte> head, SafeFileHandle file, long offset, long length,
+        ISendThrottle? throttle, HttpResponse response, CancellationToken cancellationToken)
+    {
+        using var callerRegistration = Link(cancellationToken);
+        int headDone = 0;
         while (length > 0)
         {
             int slice = (int)Math.Min(length, FileSliceBytes);
             if (throttle is not null)
                 slice = await AcquireAsync(throttle, slice);
-            var fileElement = new SendPacketsElement(file, offset, slice, endOfPacket: true);
-            args.SendPacketsElements = first ? [headElement, fileElement] : [fileElement];
-            // Continuations run inline on the completing thread (already a
-            // thread-pool thread, holding nothing): one hop less per slice.
-            var pending = _sendPacketsDone = new TaskCompletionSource();
             Arm(_limits.WriteTimeout);
-            // SendPacketsAsync takes no token: a deadline aborts it by closing the socket.
-            await using (_deadline.Token.UnsafeRegister(static s => ((Socket)s!).Dispose(), _socket))
+            while (slice > 0)
             {
-                if (!_socket.SendPacketsAsync(args))
-                    pending.TrySetResult();
-                await pending.Task;
+                var direct = OperatingSystem.IsLinux() ? TrySendDirect(headDone, head.Length - headDone, file, offset, slice) : default;
+                Count(direct.HeadBytes + direct.BodyBytes);
+                response.AddSent(direct.HeadBytes, direct.BodyBytes);
+                headDone += direct.HeadBytes;
+                offset += direct.BodyBytes;
+                length -= direct.BodyBytes;
+                slice -= direct.BodyBytes;
+                if (direct.Ended)
+                    throw new IOException($"file ended {length} bytes short of the announced length");
+                if (headDone < head.Length)
+                {
+                    // The socket is full before the head is out: wait with the rest of it.
+                    response.AddSent(await SendRawAsync(_headBuffer.AsMemory(headDone, head.Length - headDone)), 0);
+                    headDone = head.Length;
+                }
+                else if (slice > 0)
+                {
+                    int copied = await SendCopiedAsync(file, offset, Math.Min(slice, WaitCopyBytes), length);
+                    response.AddSent(0, copied);
+                    offset += copied;
+                    length -= copied;
+                    slice -= copied;
+                }
             }
-            _deadline.Token.ThrowIfCancellationRequested();
-            int headBytes = first ? head.Length : 0;
-            int sent = (int)Math.Max(0, args.BytesTransferred - headBytes);
-            Count(args.BytesTransferred);
-            response.AddSent(Math.Min(args.BytesTransferred, headBytes), sent);
-            if (args.SocketError != SocketError.Success)
-                throw new SocketException((int)args.SocketError);
-            if (sent != slice)
-                throw new IOException($"file ended {length - sent} bytes short of the announced length");
-            first = false;
-            offset += slice;
-            length -= slice;
         }
+    }
+
+    private readonly record struct DirectSent(int HeadBytes, int BodyBytes, bool Ended);
+
+    /// <summary>What the socket takes right now without blocking; stops at
+    /// EAGAIN or an error (the SendAsync that follows waits or reports it).</summary>
+    private DirectSent TrySendDirect(int headStart, int headCount, SafeFileHandle file, long offset, int count)
+    {
+        var socketHandle = _socketHandle ??= _socket.SafeHandle;
+        bool socketRef = false, fileRef = false;
+        int headSent = 0, bodySent = 0;
+        bool ended = false;
+        try
+        {
+            // Held so a deadline closing the socket cannot recycle the descriptor under us.
+            socketHandle.DangerousAddRef(ref socketRef);
+            file.DangerousAddRef(ref fileRef);
+            int socketFd = (int)socketHandle.DangerousGetHandle();
+            int fileFd = (int)file.DangerousGetHandle();
+            while (headSent < headCount)
+            {
+                nint n = Libc.Send(socketFd, _headBuffer.AsSpan(headStart + headSent, headCount - headSent),
+                    Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL | Libc.MSG_MORE);
+                if (n > 0)
+                    headSent += (int)n;
+                else if (n < 0 && Marshal.GetLastPInvokeError() == Libc.EINTR)
+                    continue;
+                else
+                    return new(headSent, 0, false);
+            }
+            long position = offset;
+            while (bodySent < count)
+            {
+                nint n = Libc.SendFile(socketFd, fileFd, ref position, (nuint)(count - bodySent));
+                if (n > 0)
+                {
+                    bodySent += (int)n;
+                }
+                else if (n == 0)
+                {
+                    ended = true;
+                    break;
+                }
+                else if (Marshal.GetLastPInvokeError() != Libc.EINTR)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            if (fileRef)
+                file.DangerousRelease();
+            if (socketRef)
+                socketHandle.DangerousRelease();
+        }
+        return new(headSent, bodySent, ended);
+    }
+
+    /// <summary>Up to <paramref name="count"/> file bytes through a pooled
+    /// buffer and SendAsync (which waits for the socket); returns the bytes sent.</summary>
+    private async ValueTask<int> SendCopiedAsync(SafeFileHandle file, long offset, int count, long remaining)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(count);
+        try
+        {
+            // A plain read, as sendfile(2) itself reads: no thread hop.
+            int read = RandomAccess.Read(file, buffer.AsSpan(0, count), offset);
+            if (read == 0)
+                throw new IOException($"file ended {remaining} bytes short of the announced length");
+            return (int)await SendRawAsync(buffer.AsMemory(0, read));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>All of <paramref name="data"/> under the deadline already armed.</summary>
+    private async ValueTask<long> SendRawAsync(ReadOnlyMemory<byte> data)
+    {
+        long total = 0;
+        while (!data.IsEmpty)
+        {
+            int sent = await _socket.SendAsync(data, SocketFlags.None, _deadline.Token);
+            Count(sent);
+            total += sent;
+            data = data[sent..];
+        }
+        return total;
     }
 
     /// <summary>Waiting for the rate limit is not a stalled client: no write
@@ -314,14 +413,7 @@ internal sealed class HttpConnection
         return throttle.AcquireAsync(wanted, _deadline.Token);
     }
 
-    private SocketAsyncEventArgs NewSendPacketsArgs()
-    {
-        var args = new SocketAsyncEventArgs();
-        args.Completed += (_, _) => _sendPacketsDone!.TrySetResult();
-        return args;
-    }
-
-    private async ValueTask CopyFileAsync(FileStream file, long offset, long length, ISendThrottle? throttle, HttpResponse response)
+    private async ValueTask CopyFileAsync(SafeFileHandle file, long offset, long length, ISendThrottle? throttle, HttpResponse response)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
@@ -331,7 +423,7 @@ internal sealed class HttpConnection
                 int want = (int)Math.Min(length, buffer.Length);
                 if (throttle is not null)
                     want = await AcquireAsync(throttle, want);
-                int read = await RandomAccess.ReadAsync(file.SafeFileHandle, buffer.AsMemory(0, want), offset, _deadline.Token);
+                int read = await RandomAccess.ReadAsync(file, buffer.AsMemory(0, want), offset, _deadline.Token);
                 if (read == 0)
                     throw new IOException($"file ended {length} bytes short of the announced length");
                 long sent = await SendAsync(buffer.AsMemory(0, read), CancellationToken.None);

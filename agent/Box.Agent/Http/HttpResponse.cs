@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace Box.Agent.Http;
 
@@ -120,10 +121,33 @@ public sealed class HttpResponse
 
     /// <summary>Like <see cref="SendFileAsync(int, string?, FileStream, long, long, CancellationToken)"/>,
     /// with the body paced by <paramref name="throttle"/> (null = as fast as the client reads).</summary>
-    public async ValueTask SendFileAsync(int statusCode, string? contentType, FileStream file, long offset, long length,
+    public ValueTask SendFileAsync(int statusCode, string? contentType, FileStream file, long offset, long length,
         ISendThrottle? throttle, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
+        return SendFileCoreAsync(statusCode, contentType, file.SafeFileHandle, copy: !file.IsAsync, offset, length, throttle, cancellationToken);
+    }
+
+    /// <summary>Sends <paramref name="length"/> bytes of the file behind
+    /// <paramref name="file"/> from <paramref name="offset"/> as the body,
+    /// zero-copy (sendfile(2); any regular file handle, read positionally).
+    /// The caller owns (disposes) the handle; otherwise as the FileStream overload.</summary>
+    public ValueTask SendFileAsync(int statusCode, string? contentType, SafeFileHandle file, long offset, long length,
+        CancellationToken cancellationToken = default) =>
+        SendFileAsync(statusCode, contentType, file, offset, length, null, cancellationToken);
+
+    /// <summary>Like <see cref="SendFileAsync(int, string?, SafeFileHandle, long, long, CancellationToken)"/>,
+    /// with the body paced by <paramref name="throttle"/> (null = as fast as the client reads).</summary>
+    public ValueTask SendFileAsync(int statusCode, string? contentType, SafeFileHandle file, long offset, long length,
+        ISendThrottle? throttle, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return SendFileCoreAsync(statusCode, contentType, file, copy: false, offset, length, throttle, cancellationToken);
+    }
+
+    private async ValueTask SendFileCoreAsync(int statusCode, string? contentType, SafeFileHandle file, bool copy,
+        long offset, long length, ISendThrottle? throttle, CancellationToken cancellationToken)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         Start(statusCode);
@@ -135,7 +159,10 @@ public sealed class HttpResponse
         }
         try
         {
-            await _connection.SendFileAsync(head, file, offset, length, throttle, this, cancellationToken);
+            if (copy)
+                await _connection.SendCopyAsync(head, file, offset, length, throttle, this, cancellationToken);
+            else
+                await _connection.SendFileAsync(head, file, offset, length, throttle, this, cancellationToken);
         }
         catch
         {

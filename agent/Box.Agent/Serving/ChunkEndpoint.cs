@@ -1,6 +1,7 @@
 using System.Globalization;
 using Box.Agent.Http;
 using Box.Store;
+using Microsoft.Win32.SafeHandles;
 
 namespace Box.Agent.Serving;
 
@@ -110,7 +111,7 @@ public sealed class ChunkEndpoint
         await SendAsync(response, code, file, range, hash, grant.Claims.Jti, cancellationToken);
     }
 
-    private async ValueTask SendAsync(HttpResponse response, int code, FileStream file, ByteRange range, ChunkHash hash, string jti,
+    private async ValueTask SendAsync(HttpResponse response, int code, SafeFileHandle file, ByteRange range, ChunkHash hash, string jti,
         CancellationToken cancellationToken)
     {
         var traffic = _options.Traffic;

@@ -32,8 +32,8 @@ internal sealed class DirectoryChunkReader(string directory) : IChunkReader
         var path = Path.Combine(directory, hash.ToString());
         if (!File.Exists(path))
             return ChunkRead.NotFound;
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
-        return new ChunkRead(ChunkReadStatus.Found, file, file.Length, null);
+        var file = ServingFile.Open(path, out long length);
+        return new ChunkRead(ChunkReadStatus.Found, file, length, null);
     }
 }
 
